@@ -71,7 +71,9 @@ class Catalogue:
     def missing(self) -> dict[Lang, set[str]]:
         """Keys that one language has and another lacks, per lacking language."""
         every = set().union(*(set(m) for m in self.messages.values()))
-        return {lang: every - set(self.messages[lang]) for lang in LANGUAGES if every - set(self.messages[lang])}
+        return {
+            lang: every - set(self.messages[lang]) for lang in LANGUAGES if every - set(self.messages[lang])
+        }
 
     def get(self, lang: Lang, key: str) -> str:
         try:
@@ -199,7 +201,9 @@ class CommandTranslator(app_commands.Translator):
         return self.source.messages[lang].get(key) if key else None
 
 
-def translation_key(string: app_commands.locale_str, context: app_commands.TranslationContextTypes) -> str | None:
+def translation_key(
+    string: app_commands.locale_str, context: app_commands.TranslationContextTypes
+) -> str | None:
     """Where the catalogue keeps the text Discord asks about."""
     if "key" in string.extras:
         return string.extras["key"]

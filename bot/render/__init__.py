@@ -1,0 +1,1 @@
+"""Embeds and charts built from domain results: the only place that formats for Discord."""

@@ -1,0 +1,101 @@
+"""`python -m bot`: read the settings, set up logging, run the bot until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.domain.knowledge import KnowledgeError
+from bot.i18n import CatalogueError
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.database import SchemaTooNew
+
+log = logging.getLogger("bot")
+
+EXIT_CONFIG = 2
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)-8s %(name)s: %(message)s", stream=sys.stderr
+    )
+    # These loggers print request routes and payloads at DEBUG, and routes carry interaction tokens.
+    for name in ("discord.http", "discord.gateway", "discord.webhook.async_"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def point_at_discord(settings: Settings) -> None:
+    """Use another Discord endpoint (a proxy or a stand-in) when the settings name one."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def startup_problem(exc: BaseException) -> BaseException | None:
+    """The operator's problem (bad data file, newer database) behind a start-up failure, if that is what it is."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, SchemaTooNew | KnowledgeError | CatalogueError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+async def run(settings: Settings) -> int:
+    from bot.client import Pulse
+
+    bot = Pulse(settings)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    closing: list[asyncio.Task[None]] = []
+
+    def request_stop(signame: str) -> None:
+        if not stopping.is_set():
+            log.info("%s received; shutting down", signame)
+            stopping.set()
+            closing.append(loop.create_task(bot.close()))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop, sig.name)
+
+    try:
+        async with bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        print(
+            "Discord rejected DISCORD_TOKEN. Copy a fresh token from https://discord.com/developers/applications "
+            "(Bot > Reset Token) into DISCORD_TOKEN.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except Exception as exc:
+        problem = startup_problem(exc)
+        if problem is None:
+            raise
+        print(f"Pulse cannot start: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    log.info("stopped")
+    return 0
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    configure_logging(settings.log_level)
+    point_at_discord(settings)
+    return asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The Pulse bot: start-up, command sync and shutdown."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+import time
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.domain import knowledge
+from bot.errors import PulseCommandTree
+from bot.i18n import CommandTranslator
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.state import BotState
+
+log = logging.getLogger(__name__)
+
+
+def cog_modules() -> list[str]:
+    """Every feature module in cogs/."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
+
+
+class Pulse(commands.AutoShardedBot):
+    """The bot: slash commands only, no privileged intents, nobody pinged unless a command says so."""
+
+    db: Database
+
+    def __init__(self, settings: Settings) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            # Pulse has slash commands only; a mention prefix keeps commands.Bot content without message intents.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            chunk_guilds_at_startup=False,
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=PulseCommandTree,
+        )
+        self.settings = settings
+        self.started_at = time.monotonic()
+        self.server_languages: dict[int, str] = {}
+
+    async def setup_hook(self) -> None:
+        self.db = await Database.open(self.settings.sqlite_path)
+        applied = await self.db.migrate()
+        if applied:
+            log.info("database %s migrated to version %s", self.settings.sqlite_path, applied[-1])
+        for module in [*cog_modules(), *self.settings.extensions]:
+            await self.load_extension(module)
+        knowledge.load_all()
+        await self.tree.set_translator(CommandTranslator())
+        await self.sync_commands()
+
+    async def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict]:
+        """What a sync would send Discord, translations included."""
+        translator = self.tree.translator
+        assert translator is not None
+        return [
+            await command.get_translated_payload(self.tree, translator)
+            for command in self.tree._get_all_commands(guild=guild)
+        ]
+
+    async def sync_commands(self) -> None:
+        """Sync the commands as COMMAND_SYNC says; under `auto`, only when their definition changed."""
+        mode = self.settings.command_sync
+        if mode == "never":
+            return
+        targets: list[discord.Object | None] = [None]
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            targets.append(guild)
+        state = BotState(self.db)
+        for guild in targets:
+            key = f"command_hash:{guild.id if guild else 'global'}"
+            payload = await self.command_payload(guild)
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+            if mode == "auto" and await state.get(key) == digest:
+                log.info("commands unchanged since the last sync (%s); not syncing", key)
+                continue
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException:
+                log.exception("syncing commands (%s) failed; members keep the previous definitions", key)
+                continue
+            await state.set(key, digest)
+            log.info("synced %d commands (%s)", len(synced), key)
+
+    async def close(self) -> None:
+        await super().close()
+        if hasattr(self, "db"):
+            await self.db.close()
+
+    @property
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.started_at

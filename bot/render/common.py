@@ -1,0 +1,35 @@
+"""Pieces every embed shares."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.domain.knowledge import guides
+from bot.i18n import Messages
+
+PULSE_COLOUR = discord.Colour(0xFE2C55)
+
+
+def embed(title: str, description: str | None = None) -> discord.Embed:
+    return discord.Embed(title=title, description=description, colour=PULSE_COLOUR)
+
+
+def source_line(msgs: Messages, *guide_ids: str) -> str:
+    """`Source: Betrokkenheid op TikTok and Micro-influencers` in the reader's language."""
+    titles = [guides().by_id(g).title for g in dict.fromkeys(guide_ids)]
+    joined = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} {msgs('common.and')} {titles[-1]}"
+    return msgs("common.source", guides=joined)
+
+
+def format_duration(seconds: float, msgs: Messages) -> str:
+    """3 d 4 h 5 min, with the units of the reader's language."""
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(msgs("common.duration.days", n=msgs.number(days)))
+    if days or hours:
+        parts.append(msgs("common.duration.hours", n=hours))
+    parts.append(msgs("common.duration.minutes", n=mins))
+    return " ".join(parts)

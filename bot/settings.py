@@ -1,0 +1,92 @@
+"""Settings read from the environment and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_HELP = (
+    "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, "
+    "open Bot > Reset Token, and put the token in DISCORD_TOKEN (environment or .env)."
+)
+
+
+class SettingsError(ValueError):
+    """The settings cannot start the bot; the message is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    """Everything Pulse reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr
+    database_url: str = "sqlite:///pulse.db"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    dev_guild_id: int | None = None
+    command_sync: Literal["auto", "always", "never"] = "auto"
+    # Further cog modules to load, comma-separated (e.g. a server's own extension).
+    extra_extensions: str = ""
+    # Where Discord is reached; only changed to go through a proxy or a stand-in.
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+
+    @field_validator("log_level", "command_sync", mode="before")
+    @classmethod
+    def _normalise_case(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if value.lower() not in ("auto", "always", "never") else value.lower()
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("discord_token")
+    @classmethod
+    def _token_present(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("empty")
+        return value
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file named by DATABASE_URL."""
+        return sqlite_path(self.database_url)
+
+    @property
+    def extensions(self) -> list[str]:
+        return [name.strip() for name in self.extra_extensions.split(",") if name.strip()]
+
+
+def sqlite_path(database_url: str) -> Path:
+    """`sqlite:///pulse.db` is relative to the working directory, `sqlite:////data/pulse.db` absolute."""
+    scheme, sep, rest = database_url.partition("://")
+    if not sep or scheme != "sqlite":
+        raise SettingsError(
+            f"DATABASE_URL must start with sqlite:/// (got {scheme or database_url!r}); "
+            "SQLite is the only database Pulse supports for now."
+        )
+    if not rest.startswith("/") or rest == "/":
+        raise SettingsError(
+            "DATABASE_URL must name a file, e.g. sqlite:///pulse.db or sqlite:////data/pulse.db."
+        )
+    return Path(rest[1:])
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning every problem into one line that names the variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else ""
+        if field == "discord_token":
+            raise SettingsError(TOKEN_HELP) from None
+        raise SettingsError(f"{field.upper()}: {error['msg']} (got {error.get('input')!r}).") from None
+    settings.sqlite_path  # noqa: B018 - validates DATABASE_URL before anything starts
+    return settings
