@@ -82,6 +82,9 @@ async def run(settings: Settings) -> int:
             raise
         print(f"Pulse cannot start: {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    # bot.start() returns as soon as the gateway is closed, before Pulse.close() has closed the database;
+    # asyncio.run would cancel that, and aiosqlite's worker thread would then keep the process alive.
+    await asyncio.gather(*closing)
     log.info("stopped")
     return 0
 

@@ -33,6 +33,8 @@ class Pulse(commands.AutoShardedBot):
     db: Database
 
     def __init__(self, settings: Settings) -> None:
+        # Pulse never joins voice; without this, every start warns that its voice libraries are missing.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -80,7 +82,8 @@ class Pulse(commands.AutoShardedBot):
             targets.append(guild)
         state = BotState(self.db)
         for guild in targets:
-            key = f"command_hash:{guild.id if guild else 'global'}"
+            # Per application: one database reused by another application (test, then production) still syncs.
+            key = f"command_hash:{self.application_id}:{guild.id if guild else 'global'}"
             payload = await self.command_payload(guild)
             digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
             if mode == "auto" and await state.get(key) == digest:

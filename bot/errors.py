@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import discord
@@ -50,7 +52,10 @@ def describe(error: BaseException, msgs: Messages) -> str | None:
         return msgs(error.key, **error.values)
     if isinstance(error, InvalidInput):
         field = msgs(f"fields.{error.field}") if msgs.has(f"fields.{error.field}") else error.field
-        limits = {k: msgs.number(v) if isinstance(v, int) else v for k, v in error.limits.items()}
+        limits = {
+            k: msgs.number(v, 2) if isinstance(v, int | Decimal | Fraction) else v
+            for k, v in error.limits.items()
+        }
         return msgs(f"errors.invalid.{error.rule}", field=field, **limits)
     if isinstance(error, app_commands.TransformerError):
         return msgs("errors.bad_value", value=discord.utils.escape_markdown(str(error.value))[:100])
@@ -74,6 +79,9 @@ def describe(error: BaseException, msgs: Messages) -> str | None:
 async def reply_privately(interaction: discord.Interaction, text: str) -> None:
     """Answer ephemerally, whether or not the interaction was already answered or deferred."""
     try:
+        if interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            # The first followup after a public deferral replaces the "thinking" message and stays public.
+            await interaction.delete_original_response()
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:

@@ -44,7 +44,9 @@ async def test_no_duplicate_command_names(payloads: dict[str, list[dict[str, Any
     assert len(dutch) == len(set(dutch))
 
 
-async def test_every_command_is_localized_and_within_limits(payloads: dict[str, list[dict[str, Any]]]) -> None:
+async def test_every_command_is_localized_and_within_limits(
+    payloads: dict[str, list[dict[str, Any]]],
+) -> None:
     for command in payloads["global"]:
         items = [(command["name"], command), *walk(command.get("options", []), command["name"])]
         for path, item in items:

@@ -52,7 +52,13 @@ def test_malformed_catalogue_names_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("user", "server", "expected"),
-    [("nl", None, "nl"), ("en-US", None, "en"), ("en-GB", None, "en"), ("de", None, "en"), ("fr", None, "en")],
+    [
+        ("nl", None, "nl"),
+        ("en-US", None, "en"),
+        ("en-GB", None, "en"),
+        ("de", None, "en"),
+        ("fr", None, "en"),
+    ],
 )
 def test_language_follows_the_member(user: str, server: str | None, expected: str) -> None:
     assert language_for(user, server) == expected

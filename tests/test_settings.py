@@ -7,7 +7,14 @@ from bot.settings import TOKEN_HELP, SettingsError, load_settings, sqlite_path
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DISCORD_TOKEN", "DATABASE_URL", "LOG_LEVEL", "DEV_GUILD_ID", "COMMAND_SYNC", "EXTRA_EXTENSIONS"):
+    for name in (
+        "DISCORD_TOKEN",
+        "DATABASE_URL",
+        "LOG_LEVEL",
+        "DEV_GUILD_ID",
+        "COMMAND_SYNC",
+        "EXTRA_EXTENSIONS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -64,7 +71,7 @@ def test_values_are_read_case_insensitively(monkeypatch: pytest.MonkeyPatch) -> 
 def test_bad_sync_mode_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", "t")
     monkeypatch.setenv("COMMAND_SYNC", "sometimes")
-    with pytest.raises(SettingsError, match="^COMMAND_SYNC"):
+    with pytest.raises(SettingsError, match=r"^COMMAND_SYNC"):
         load_settings()
 
 
@@ -76,7 +83,9 @@ def test_sqlite_paths(url: str, path: Path) -> None:
     assert sqlite_path(url) == path
 
 
-@pytest.mark.parametrize("url", ["postgresql://localhost/pulse", "pulse.db", "sqlite:///", "sqlite://pulse.db"])
+@pytest.mark.parametrize(
+    "url", ["postgresql://localhost/pulse", "pulse.db", "sqlite:///", "sqlite://pulse.db"]
+)
 def test_other_database_urls_are_refused(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", "t")
     monkeypatch.setenv("DATABASE_URL", url)

@@ -1,5 +1,7 @@
 """Errors the domain raises for input it cannot take."""
 
+from decimal import Decimal
+
 
 class InvalidInput(ValueError):
     """Input outside what the maths accepts; `field` and `rule` choose the message the member sees.
@@ -8,7 +10,7 @@ class InvalidInput(ValueError):
     `limits` fills that message's placeholders.
     """
 
-    def __init__(self, field: str, rule: str, **limits: int | str) -> None:
+    def __init__(self, field: str, rule: str, **limits: int | Decimal | str) -> None:
         super().__init__(f"{field}: {rule} {limits}")
         self.field = field
         self.rule = rule

@@ -1,0 +1,359 @@
+"""Reading a member's history from a CSV file, as Excel or Google Sheets writes it, in Dutch or English."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Literal, TypeVar
+
+from bot.domain.engagement import MAX_COUNT
+from bot.domain.history import MAX_TITLE_LENGTH, PostNumbers
+
+MAX_BYTES = 1024 * 1024  # "1 MB" as Windows and macOS show file sizes to the member.
+MAX_ROWS = 5_000
+MAX_PROBLEMS = 10
+# No post predates TikTok's launch (September 2016); an earlier date is a typo.
+EARLIEST = date(2016, 9, 1)
+# A date without a time becomes noon UTC: the same calendar day in every offset from UTC-11 to UTC+11.
+DATE_ONLY_TIME = time(12, 0)
+# A post "from the future" by more than the widest time-zone lead is a typo.
+FUTURE_SLACK = timedelta(days=1)
+
+_T = TypeVar("_T")
+
+Column = Literal["date", "likes", "comments", "shares", "saves", "views", "followers", "title"]
+
+# Header spellings, compared after lowercasing and dropping spaces, dashes, dots, underscores and brackets.
+_ALIASES: dict[Column, tuple[str, ...]] = {
+    "date": (
+        "date",
+        "datum",
+        "posted",
+        "postedon",
+        "postdate",
+        "gepost",
+        "gepostop",
+        "publicatiedatum",
+        "dag",
+        "day",
+    ),
+    "likes": ("likes", "like", "vindikleuks", "vindikleuk", "hartjes"),
+    "comments": ("comments", "comment", "reacties", "reactie", "opmerkingen"),
+    "shares": ("shares", "share", "delen", "gedeeld", "kerengedeeld"),
+    "saves": (
+        "saves",
+        "save",
+        "saved",
+        "opslaan",
+        "opgeslagen",
+        "kerenopgeslagen",
+        "favorieten",
+        "favorites",
+    ),
+    "views": ("views", "view", "weergaven", "weergave", "plays", "videoviews", "bekeken", "kerenbekeken"),
+    "followers": ("followers", "follower", "volgers", "volger"),
+    "title": ("title", "titel", "link", "url", "video", "naam", "name", "omschrijving", "description"),
+}
+HEADERS: dict[str, Column] = {alias: column for column, aliases in _ALIASES.items() for alias in aliases}
+POST_COLUMNS: tuple[Column, ...] = ("likes", "comments", "shares", "saves", "views", "title")
+REQUIRED_POST_COLUMNS: tuple[Column, ...] = ("likes", "comments", "shares")
+
+DELIMITERS = (",", ";", "\t")
+_DECIMAL_TAIL = re.compile(r"(?P<whole>\d[\d., ']*?)(?P<mark>[.,])(?P<decimals>\d{1,2})")
+_GROUPED = re.compile(r"\d{1,3}(?P<sep>[., '])\d{3}(?:(?P=sep)\d{3})*")
+_DATE_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DATE_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_TIME = re.compile(r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+
+
+class CsvRejected(ValueError):
+    """The file as a whole cannot be read; `reason` names the message, `values` fill it in."""
+
+    def __init__(self, reason: str, **values: int | str) -> None:
+        super().__init__(f"{reason} {values}")
+        self.reason = reason
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """Why one cell of one row cannot be stored; `row` is the spreadsheet row number (the header is 1)."""
+
+    row: int
+    column: Column
+    rule: str
+    values: dict[str, int | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowerRow:
+    """A row with only a date and a follower count."""
+
+    taken_at: datetime
+    followers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """Either every row read (posts and follower counts) or the first problems; never both."""
+
+    posts: tuple[PostNumbers, ...] = ()
+    followers: tuple[FollowerRow, ...] = ()
+    problems: tuple[RowProblem, ...] = ()
+    problem_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def rows(self) -> int:
+        return len(self.posts) + len(self.followers)
+
+
+class CellError(ValueError):
+    """One cell's text is not what its column takes; `rule` names the message."""
+
+    def __init__(self, rule: str, **values: int | str) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.values = values
+
+
+def normalize_header(name: str) -> str:
+    return re.sub(r"[\s\-_.()#:]+", "", name.strip().lower())
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 with or without a byte-order mark; anything else is refused with a hint."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CsvRejected("encoding_utf16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvRejected("encoding") from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter used most in the header line; Dutch Excel writes ';', others ',' or a tab."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def parse_count(text: str, minimum: int = 0) -> int:
+    """A whole number written with or without thousands separators: 75.000, 75,000, 75 000, 1.234,00."""
+    raw = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if raw[:1] in "-−" and raw[1:].strip()[:1].isdigit():
+        raise CellError("min", minimum=minimum)
+    digits = whole_number_digits(raw)
+    if digits is None:
+        raise CellError("whole")
+    value = int(digits)
+    if value < minimum:
+        raise CellError("min", minimum=minimum)
+    if value > MAX_COUNT:
+        raise CellError("max", maximum=MAX_COUNT)
+    return value
+
+
+def whole_number_digits(raw: str) -> str | None:
+    """The digits of a whole number as a Dutch or English reader writes it, or None when it is not one.
+
+    A separator followed by exactly three digits groups thousands (12.000 and 12,000 are both twelve
+    thousand: a count of likes is never a fraction). A separator followed by one or two digits is a decimal
+    mark, allowed only when the decimals are zero (a cell formatted as 1.234,00 or 1,234.00).
+    """
+    decimal_mark = None
+    match = _DECIMAL_TAIL.fullmatch(raw)
+    if match:
+        if set(match["decimals"]) != {"0"}:
+            return None
+        raw, decimal_mark = match["whole"], match["mark"]
+    if raw.isascii() and raw.isdigit():
+        return raw
+    match = _GROUPED.fullmatch(raw)
+    if match is None or match["sep"] == decimal_mark:
+        return None
+    return re.sub(r"\D", "", raw)
+
+
+def parse_moment(text: str) -> datetime:
+    """2025-03-01, 2025-03-01 18:30, 2025-03-01T18:30:00+01:00, 01-03-2025 or 1/3/2025 (day first) -> UTC.
+
+    Without an offset a time is read as UTC, like the rest of Pulse's storage.
+    """
+    raw = text.strip()
+    match = _DATE_YMD.match(raw)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DATE_DMY.match(raw)
+        if not match:
+            raise CellError("date")
+        day, month, year = (int(g) for g in match.groups())
+    rest = _TIME.fullmatch(raw[match.end() :])
+    if rest is None:
+        raise CellError("date")
+    hour, minute, second, offset = rest.groups()
+    try:
+        day_of = date(year, month, day)
+        if hour is None:
+            if offset is not None:
+                raise CellError("date")
+            return datetime.combine(day_of, DATE_ONLY_TIME, UTC)
+        moment = datetime.combine(day_of, time(int(hour), int(minute), int(second or 0)))
+    except ValueError:
+        raise CellError("date") from None
+    return moment.replace(tzinfo=_zone(offset)).astimezone(UTC)
+
+
+def parse_day(text: str) -> date:
+    """A calendar date alone: 2025-12-31, 31-12-2025, 31/12/2025 or 31.12.2025 (day before month)."""
+    raw = text.strip()
+    ymd, dmy = _DATE_YMD.fullmatch(raw), _DATE_DMY.fullmatch(raw)
+    if ymd:
+        year, month, day = (int(g) for g in ymd.groups())
+    elif dmy:
+        day, month, year = (int(g) for g in dmy.groups())
+    else:
+        raise CellError("date")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError("date") from None
+
+
+def _zone(offset: str | None) -> timezone:
+    if offset is None or offset == "Z":
+        return UTC
+    digits = offset[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return timezone(-delta if offset[0] == "-" else delta)
+
+
+def parse_csv(data: bytes, now: datetime) -> ImportResult:
+    """Read every row of a history CSV, or report the first problems by row number."""
+    if len(data) > MAX_BYTES:
+        raise CsvRejected("too_big", maximum=MAX_BYTES)
+    text = decode(data)
+    lines = text.splitlines()
+    delimiter = None
+    # Excel honours (and hides) a first line such as `sep=;`; so do we.
+    if lines and re.fullmatch(r'"?sep=(.)"?', lines[0].strip()):
+        delimiter = lines[0].strip().strip('"')[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    first = next((line for line in text.splitlines() if line.strip()), None)
+    if first is None:
+        raise CsvRejected("empty")
+    try:
+        records = list(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(first))
+        )
+    except csv.Error:
+        raise CsvRejected("unreadable") from None
+    filled = [(number, r) for number, r in enumerate(records, start=1) if any(cell.strip() for cell in r)]
+    if not filled:
+        raise CsvRejected("empty")
+    (_, header), body = filled[0], filled[1:]
+    columns = _columns(header)
+    if not body:
+        raise CsvRejected("no_rows")
+    if len(body) > MAX_ROWS:
+        raise CsvRejected("too_many_rows", maximum=MAX_ROWS, rows=len(body))
+    latest = now.astimezone(UTC) + FUTURE_SLACK
+    posts: list[PostNumbers] = []
+    followers: list[FollowerRow] = []
+    problems: list[RowProblem] = []
+    count = 0
+    for number, record in body:
+        cells = {column: (record[i] if i < len(record) else "").strip() for column, i in columns.items()}
+        row = _Row(number, cells)
+        parsed = row.parse(latest)
+        if row.problems:
+            count += len(row.problems)
+            # Listed left to right, as the member reads the row in the spreadsheet.
+            in_file_order = sorted(row.problems, key=lambda p: columns[p.column])
+            problems.extend(in_file_order[: MAX_PROBLEMS - len(problems)])
+        elif isinstance(parsed, PostNumbers):
+            posts.append(parsed)
+        elif isinstance(parsed, FollowerRow):
+            followers.append(parsed)
+    if problems:
+        return ImportResult(problems=tuple(problems), problem_count=count)
+    return ImportResult(posts=tuple(posts), followers=tuple(followers))
+
+
+def _columns(header: list[str]) -> dict[Column, int]:
+    columns: dict[Column, int] = {}
+    for index, name in enumerate(header):
+        column = HEADERS.get(normalize_header(name))
+        if column is None:
+            continue  # Extra columns (notes, sound used, ...) are the member's own business.
+        if column in columns:
+            raise CsvRejected("duplicate_column", column=name.strip())
+        columns[column] = index
+    missing = [c for c in ("date", "followers") if c not in columns]
+    if any(c in columns for c in POST_COLUMNS):
+        missing += [c for c in REQUIRED_POST_COLUMNS if c not in columns]
+    if missing:
+        raise CsvRejected("missing_columns", columns=", ".join(missing))
+    return columns
+
+
+class _Row:
+    """One data row being read; collects every problem instead of stopping at the first."""
+
+    def __init__(self, number: int, cells: dict[Column, str]) -> None:
+        self.number = number
+        self.cells = cells
+        self.problems: list[RowProblem] = []
+
+    def _problem(self, column: Column, rule: str, **values: int | str) -> None:
+        self.problems.append(RowProblem(self.number, column, rule, values))
+
+    def _read(self, column: Column, parse: Callable[[str], _T], required: bool = True) -> _T | None:
+        text = self.cells.get(column, "")
+        if not text:
+            if required:
+                self._problem(column, "required")
+            return None
+        try:
+            return parse(text)
+        except CellError as exc:
+            self._problem(column, exc.rule, **exc.values)
+            return None
+
+    def parse(self, latest: datetime) -> PostNumbers | FollowerRow | None:
+        moment = self._read("date", parse_moment)
+        if moment is not None and moment.date() < EARLIEST:
+            self._problem("date", "too_early", earliest=EARLIEST.isoformat())
+        elif moment is not None and moment > latest:
+            self._problem("date", "future")
+        followers = self._read("followers", lambda t: parse_count(t, minimum=1))
+        if not any(self.cells.get(c) for c in POST_COLUMNS):
+            if self.problems or moment is None or followers is None:
+                return None
+            return FollowerRow(moment, followers)
+        likes = self._read("likes", parse_count)
+        comments = self._read("comments", parse_count)
+        shares = self._read("shares", parse_count)
+        saves = self._read("saves", parse_count, required=False)
+        views = self._read("views", lambda t: parse_count(t, minimum=1), required=False)
+        title = " ".join(self.cells.get("title", "").split()) or None
+        if title is not None and len(title) > MAX_TITLE_LENGTH:
+            self._problem("title", "too_long", maximum=MAX_TITLE_LENGTH)
+        if (
+            self.problems
+            or moment is None
+            or followers is None
+            or likes is None
+            or comments is None
+            or shares is None
+        ):
+            return None
+        return PostNumbers(moment, likes, comments, shares, saves or 0, views, followers, title)

@@ -1,0 +1,126 @@
+"""What a member logs over time: posts with their numbers, follower counts and a goal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from fractions import Fraction
+from typing import Literal
+
+from bot.domain.engagement import check_count
+
+GoalMetric = Literal["engagement_rate", "followers"]
+GOAL_METRICS: tuple[GoalMetric, ...] = ("engagement_rate", "followers")
+
+MAX_TITLE_LENGTH = 200
+
+
+def require_utc(moment: datetime) -> datetime:
+    """Refuse naive or non-UTC datetimes: everything stored and compared is UTC."""
+    if moment.tzinfo is None or moment.utcoffset() != UTC.utcoffset(None):
+        raise ValueError(f"expected an aware UTC datetime, got {moment!r}")
+    return moment
+
+
+@dataclass(frozen=True, slots=True)
+class PostNumbers:
+    """One post's numbers as a member gives them, before it is stored."""
+
+    posted_at: datetime
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    views: int | None
+    followers: int
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        require_utc(self.posted_at)
+        for field in ("likes", "comments", "shares", "saves"):
+            check_count(field, getattr(self, field))
+        if self.views is not None:
+            check_count("views", self.views, minimum=1)
+        check_count("followers", self.followers, minimum=1)
+        if self.title is not None and len(self.title) > MAX_TITLE_LENGTH:
+            raise ValueError(f"title longer than {MAX_TITLE_LENGTH} characters")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedPost:
+    """A post stored in a member's history; times are UTC."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    posted_at: datetime
+    logged_at: datetime
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    views: int | None
+    followers: int
+    title: str | None
+
+    @property
+    def interactions(self) -> int:
+        """Likes, comments, shares and saves together (the numerator of the guide's post ER)."""
+        return self.likes + self.comments + self.shares + self.saves
+
+
+@dataclass(frozen=True, slots=True)
+class FollowerSnapshot:
+    """A follower count the member logged at a moment (UTC)."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    taken_at: datetime
+    followers: int
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """A member's target: an engagement rate in percent or a follower count, to reach by a date.
+
+    `baseline` is where the member stood when the goal was set (None when nothing was logged yet);
+    on-pace checks draw a straight line from there to the target.
+    """
+
+    guild_id: int
+    user_id: int
+    metric: GoalMetric
+    target: Fraction
+    by: date
+    set_at: datetime
+    baseline: Fraction | None = None
+
+    def __post_init__(self) -> None:
+        if self.metric not in GOAL_METRICS:
+            raise ValueError(f"unknown goal metric {self.metric!r}")
+        require_utc(self.set_at)
+
+
+def latest_followers(
+    posts: list[LoggedPost] | tuple[LoggedPost, ...],
+    snapshots: list[FollowerSnapshot] | tuple[FollowerSnapshot, ...],
+    at: datetime | None = None,
+) -> tuple[datetime, int] | None:
+    """The most recent follower count from posts and snapshots, optionally as it stood at `at`."""
+    best: tuple[datetime, int] | None = None
+    for moment, count in [(p.posted_at, p.followers) for p in posts] + [
+        (s.taken_at, s.followers) for s in snapshots
+    ]:
+        if at is not None and moment > at:
+            continue
+        if best is None or moment >= best[0]:
+            best = (moment, count)
+    return best
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Convert an aware datetime to UTC."""
+    if moment.tzinfo is None:
+        raise ValueError(f"expected an aware datetime, got {moment!r}")
+    return moment.astimezone(UTC)

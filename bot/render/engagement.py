@@ -1,0 +1,164 @@
+"""Engagement answers: one post, an account's average, the interactions a target needs."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import discord
+
+from bot.domain.benchmarks import Band, BandMatch, Tier
+from bot.domain.engagement import AccountEngagement, PostEngagement, TargetInteractions
+from bot.i18n import Messages
+from bot.render.benchmark import (
+    band_field_name,
+    band_rate_text,
+    band_table,
+    nearest_note,
+    rate_text,
+    rating_name,
+    tier_guides,
+    tier_summary,
+)
+from bot.render.common import embed, source_line
+
+# Interactions per post are shown whole once they are this large; below it the decimals carry meaning.
+WHOLE_FROM = 100
+
+
+def _add_band_and_tier(result: discord.Embed, msgs: Messages, band: Band, rate: Fraction, tier: Tier) -> None:
+    result.add_field(
+        name=band_field_name(msgs, band), value=band_table(msgs, band, band.rating(rate)), inline=False
+    )
+    result.add_field(name=msgs("benchmark.tier_field"), value=tier_summary(msgs, tier), inline=False)
+    result.set_footer(text=source_line(msgs, band.guide, *tier_guides(tier)))
+
+
+def _rated(msgs: Messages, key: str, rate: Fraction, band: Band, **values: str) -> str:
+    return msgs(
+        key,
+        rate=band_rate_text(msgs, rate, band),
+        rating=rating_name(msgs, band.rating(rate)),
+        band=band.label,
+        **values,
+    )
+
+
+def _sum(msgs: Messages, counts: list[int]) -> str:
+    return " + ".join(msgs.number(c) for c in counts)
+
+
+def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messages) -> discord.Embed:
+    """ER by followers rated in the member's band, ER by views beside it, the band's table and the tier."""
+    band = match.band
+    lines = [_rated(msgs, "engagement.post.summary", result.rate, band)]
+    note = nearest_note(msgs, match)
+    if note:
+        lines.append(note)
+    if result.above_hundred:
+        lines.append(msgs("engagement.above_hundred"))
+    answer = embed(msgs("engagement.post.title"), "\n\n".join(lines))
+    answer.add_field(
+        name=msgs("engagement.calculation_field"),
+        value=msgs(
+            "engagement.post.calculation",
+            sum=_sum(msgs, list(result.signals.values())),
+            interactions=msgs.number(result.interactions),
+            followers=msgs.number(result.followers),
+            rate=band_rate_text(msgs, result.rate, band),
+        ),
+        inline=False,
+    )
+    if result.rate_by_views is not None and result.views is not None:
+        answer.add_field(
+            name=msgs("engagement.post.by_views_field"),
+            value=msgs(
+                "engagement.post.by_views",
+                rate_by_views=rate_text(msgs, result.rate_by_views),
+                views=msgs.number(result.views),
+                rate=band_rate_text(msgs, result.rate, band),
+                followers=msgs.number(result.followers),
+            )
+            + "\n"
+            + msgs("engagement.post.which_measure"),
+            inline=False,
+        )
+    _add_band_and_tier(answer, msgs, band, result.rate, tier)
+    return answer
+
+
+def account_embed(result: AccountEngagement, match: BandMatch, tier: Tier, msgs: Messages) -> discord.Embed:
+    """The average over the member's posts, rated in their band, and the inflated figure explained when it bites."""
+    band = match.band
+    per_post = msgs.number(result.per_post, 0 if result.per_post >= WHOLE_FROM else 2)
+    lines = [
+        _rated(
+            msgs,
+            "engagement.account.summary",
+            result.rate,
+            band,
+            posts=msgs.number(result.posts),
+            per_post=per_post,
+            followers=msgs.number(result.followers),
+        )
+    ]
+    note = nearest_note(msgs, match)
+    if note:
+        lines.append(note)
+    if result.above_hundred:
+        lines.append(msgs("engagement.above_hundred"))
+    answer = embed(msgs("engagement.account.title"), "\n\n".join(lines))
+    counts = [result.likes, result.comments, result.shares]
+    if result.saves is not None:
+        counts.append(result.saves)
+    answer.add_field(
+        name=msgs("engagement.calculation_field"),
+        value=msgs(
+            "engagement.account.calculation",
+            sum=_sum(msgs, counts),
+            interactions=msgs.number(result.interactions),
+            posts=msgs.number(result.posts),
+            per_post=per_post,
+            followers=msgs.number(result.followers),
+            rate=band_rate_text(msgs, result.rate, band),
+        ),
+        inline=False,
+    )
+    if result.mistaken_rate is not None:
+        answer.add_field(
+            name=msgs("engagement.account.mistake_field", wrong=rate_text(msgs, result.mistaken_rate)),
+            value=msgs(
+                "engagement.account.mistake",
+                wrong=rate_text(msgs, result.mistaken_rate),
+                posts=msgs.number(result.posts),
+                rate=band_rate_text(msgs, result.rate, band),
+            ),
+            inline=False,
+        )
+    _add_band_and_tier(answer, msgs, band, result.rate, tier)
+    return answer
+
+
+def target_embed(result: TargetInteractions, match: BandMatch, tier: Tier, msgs: Messages) -> discord.Embed:
+    """Interactions per post (and over the posts given) that reach the target, and the rating it would earn."""
+    band = match.band
+    lines = [
+        msgs(
+            "engagement.target.summary",
+            target=band_rate_text(msgs, result.target, band),
+            followers=msgs.number(result.followers),
+            per_post=msgs.number(result.per_post),
+        )
+    ]
+    if result.total is not None and result.posts is not None:
+        lines.append(
+            msgs("engagement.target.total", posts=msgs.number(result.posts), total=msgs.number(result.total))
+        )
+    lines.append(_rated(msgs, "engagement.target.rating", result.target, band))
+    note = nearest_note(msgs, match)
+    if note:
+        lines.append(note)
+    if result.target > 100:
+        lines.append(msgs("engagement.above_hundred"))
+    answer = embed(msgs("engagement.target.title"), "\n\n".join(lines))
+    _add_band_and_tier(answer, msgs, band, result.target, tier)
+    return answer

@@ -1,0 +1,299 @@
+"""History answers: the entry list, import results, goals and the /progress report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from fractions import Fraction
+
+import discord
+from babel.dates import format_date
+
+from bot.domain.csv_import import ImportResult, RowProblem
+from bot.domain.history import FollowerSnapshot, Goal, LoggedPost
+from bot.domain.progress import GoalProgress, ProgressReport, RatedAverage, post_rate
+from bot.i18n import Messages
+from bot.render.benchmark import band_rate_text, rate_text, rating_name
+from bot.render.common import embed, source_line
+
+ENGAGEMENT_GUIDE = "000"
+# Discord's limits for one select option's label and an embed field's value.
+OPTION_LABEL_MAX = 100
+FIELD_VALUE_MAX = 1024
+TITLE_SHOWN_MAX = 80
+
+
+def day_text(msgs: Messages, moment: datetime | date, tz: tzinfo | None = None) -> str:
+    """A date as the reader writes it: 1 mrt 2025 / 1 Mar 2025."""
+    day = moment.astimezone(tz).date() if isinstance(moment, datetime) else moment
+    return format_date(day, msgs("history.date_format"), locale=msgs.lang)
+
+
+def signed(msgs: Messages, value: int | Fraction, decimals: int = 0) -> str:
+    """+200 / −50, with the reader's digit grouping."""
+    text = msgs.number(abs(value), decimals)
+    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def safe_title(title: str) -> str:
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(_clip(title, TITLE_SHOWN_MAX)))
+
+
+# --- /history ---------------------------------------------------------------------------------------
+
+
+def entry_line(msgs: Messages, entry: LoggedPost | FollowerSnapshot, tz: tzinfo | None = None) -> str:
+    if isinstance(entry, LoggedPost):
+        line = msgs(
+            "history.list.post",
+            date=day_text(msgs, entry.posted_at, tz),
+            rate=rate_text(msgs, post_rate(entry)),
+            interactions=msgs.number(entry.interactions),
+            followers=msgs.number(entry.followers),
+        )
+        return f"{line} · {safe_title(entry.title)}" if entry.title else line
+    return msgs(
+        "history.list.followers",
+        date=day_text(msgs, entry.taken_at, tz),
+        followers=msgs.number(entry.followers),
+    )
+
+
+def entry_option_label(
+    msgs: Messages, number: int, entry: LoggedPost | FollowerSnapshot, tz: tzinfo | None = None
+) -> str:
+    if isinstance(entry, LoggedPost):
+        label = msgs(
+            "history.list.option_post",
+            number=number,
+            date=day_text(msgs, entry.posted_at, tz),
+            rate=rate_text(msgs, post_rate(entry)),
+        )
+        if entry.title:
+            label = f"{label} · {entry.title}"
+    else:
+        label = msgs(
+            "history.list.option_followers",
+            number=number,
+            date=day_text(msgs, entry.taken_at, tz),
+            followers=msgs.number(entry.followers),
+        )
+    return _clip(label, OPTION_LABEL_MAX)
+
+
+def history_embed(
+    msgs: Messages,
+    entries: tuple[LoggedPost | FollowerSnapshot, ...],
+    page: int,
+    pages: int,
+    total: int,
+    note: str | None = None,
+    first_number: int = 1,
+) -> discord.Embed:
+    if not entries:
+        return embed(
+            msgs("history.list.title"), "\n\n".join(filter(None, [note, msgs("history.list.empty")]))
+        )
+    lines = [f"`{first_number + i:>2}` {entry_line(msgs, e)}" for i, e in enumerate(entries)]
+    answer = embed(msgs("history.list.title"), "\n".join(filter(None, [note and f"{note}\n", *lines])))
+    answer.set_footer(
+        text=msgs(
+            "history.list.footer", page=msgs.number(page), pages=msgs.number(pages), total=msgs.number(total)
+        )
+    )
+    return answer
+
+
+# --- /log import ------------------------------------------------------------------------------------
+
+
+def problem_line(msgs: Messages, problem: RowProblem) -> str:
+    values = {k: msgs.number(v) if isinstance(v, int) else v for k, v in problem.values.items()}
+    return msgs(
+        "history.import.problem",
+        row=msgs.number(problem.row),
+        column=msgs(f"history.import.columns.{problem.column}"),
+        text=msgs(f"history.import.rules.{problem.rule}", **values),
+    )
+
+
+def import_problems_embed(msgs: Messages, filename: str, result: ImportResult) -> discord.Embed:
+    lines = [msgs("history.import.problems_intro"), ""]
+    lines += [f"• {problem_line(msgs, p)}" for p in result.problems]
+    if result.problem_count > len(result.problems):
+        lines.append(
+            msgs("history.import.more", count=msgs.number(result.problem_count - len(result.problems)))
+        )
+    answer = embed(_clip(msgs("history.import.problems_title", file=_file(filename)), 256), "\n".join(lines))
+    answer.add_field(
+        name=msgs("history.import.format_field"), value=msgs("history.import.format"), inline=False
+    )
+    return answer
+
+
+def import_saved_embed(
+    msgs: Messages, filename: str, posts: int, followers: int, skipped: int
+) -> discord.Embed:
+    lines = []
+    if posts or followers:
+        lines.append(msgs("history.import.saved", posts=msgs.number(posts), followers=msgs.number(followers)))
+    else:
+        lines.append(msgs("history.import.nothing_new"))
+    if skipped and (posts or followers):
+        lines.append(msgs("history.import.skipped", skipped=msgs.number(skipped)))
+    lines.append(msgs("history.import.next_step"))
+    return embed(_clip(msgs("history.import.title", file=_file(filename)), 256), "\n\n".join(lines))
+
+
+def _file(filename: str) -> str:
+    return discord.utils.escape_markdown(_clip(filename, 100))
+
+
+# --- /goal ------------------------------------------------------------------------------------------
+
+
+def metric_name(msgs: Messages, metric: str) -> str:
+    return msgs(f"history.goal.metric.{metric}")
+
+
+def metric_value(msgs: Messages, metric: str, value: Fraction) -> str:
+    return rate_text(msgs, value) if metric == "engagement_rate" else msgs.number(value)
+
+
+def goal_line(msgs: Messages, goal: Goal) -> str:
+    return msgs(
+        "history.goal.line",
+        metric=metric_name(msgs, goal.metric),
+        target=metric_value(msgs, goal.metric, goal.target),
+        by=day_text(msgs, goal.by),
+    )
+
+
+def goals_embed(msgs: Messages, goals: list[GoalProgress]) -> discord.Embed:
+    if not goals:
+        return embed(msgs("history.goal.shown_title"), msgs("history.goal.none"))
+    return embed(
+        msgs("history.goal.shown_title"), "\n".join(f"• {goal_progress_line(msgs, g)}" for g in goals)
+    )
+
+
+# --- /progress --------------------------------------------------------------------------------------
+
+
+def _rated(msgs: Messages, key: str, average: RatedAverage) -> str:
+    return msgs(
+        f"{key}_one" if average.posts == 1 else key,
+        rate=band_rate_text(msgs, average.rate, average.band),
+        posts=msgs.number(average.posts),
+        rating=rating_name(msgs, average.rating),
+        band=average.band.label,
+    )
+
+
+def goal_progress_line(msgs: Messages, state: GoalProgress) -> str:
+    goal = state.goal
+    common = {
+        "metric": metric_name(msgs, goal.metric),
+        "target": metric_value(msgs, goal.metric, goal.target),
+        "by": day_text(msgs, goal.by),
+    }
+    if state.current is None or state.done is None:
+        return msgs("progress.goals.unknown", **common)
+    line = msgs("progress.goals.line", current=metric_value(msgs, goal.metric, state.current), **common)
+    shares = {
+        "done": msgs.percent(max(Fraction(0), state.done) * 100, 0),
+        "expected": msgs.percent(state.expected * 100, 0),
+    }
+    if state.reached:
+        status = msgs("progress.goals.reached")
+    elif state.overdue:
+        status = msgs("progress.goals.overdue", **shares)
+    else:
+        status = msgs("progress.goals.on_pace" if state.on_pace else "progress.goals.behind", **shares)
+        if state.days_left == 0:
+            status += f"; {msgs('progress.goals.last_day')}"
+        elif state.days_left == 1:
+            status += f"; {msgs('progress.goals.days_left_one')}"
+        else:
+            status += f"; {msgs('progress.goals.days_left', days=msgs.number(state.days_left))}"
+    return f"{line}: {status}"
+
+
+def progress_embed(
+    msgs: Messages, report: ProgressReport, name: str | None, tz: tzinfo | None = None
+) -> discord.Embed:
+    """The report beside the chart; `name` is set when the report is about someone else."""
+    title = msgs("progress.title_other", name=_clip(name, 200)) if name else msgs("progress.title")
+    weeks = msgs.number(report.weeks)
+    if report.posts_in_window == 1:
+        summary = msgs("progress.summary_one", weeks=weeks)
+    else:
+        summary = msgs("progress.summary", weeks=weeks, posts=msgs.number(report.posts_in_window))
+    answer = embed(_clip(title, 256), summary)
+
+    if report.followers_now is not None:
+        change = report.followers_change or 0
+        answer.add_field(
+            name=msgs("progress.followers.name"),
+            value=msgs(
+                "progress.followers.value",
+                now=msgs.number(report.followers_now),
+                change=signed(msgs, change) if change else msgs("progress.followers.no_change"),
+                weeks=weeks,
+            ),
+            inline=False,
+        )
+
+    lines = [_rated(msgs, "progress.engagement.recent", report.recent)] if report.recent else []
+    if not report.recent:
+        lines.append(msgs("progress.engagement.no_recent"))
+    if report.previous:
+        lines.append(_rated(msgs, "progress.engagement.previous", report.previous))
+        if report.recent:
+            difference = report.recent.rate - report.previous.rate
+            lines.append(msgs("progress.engagement.change", change=signed(msgs, difference, 2)))
+    else:
+        lines.append(msgs("progress.engagement.no_previous"))
+    answer.add_field(name=msgs("progress.engagement.name"), value="\n".join(lines), inline=False)
+
+    best = report.best_post
+    if best is not None and report.best_rate is not None:
+        rate = rate_text(msgs, report.best_rate)
+        when = day_text(msgs, best.posted_at, tz)
+        value = (
+            msgs("progress.best.titled", rate=rate, date=when, title=safe_title(best.title))
+            if best.title
+            else msgs(
+                "progress.best.value",
+                rate=rate,
+                date=when,
+                interactions=msgs.number(best.interactions),
+                followers=msgs.number(best.followers),
+            )
+        )
+        answer.add_field(name=msgs("progress.best.name"), value=value, inline=False)
+
+    streak = report.streak
+    if streak.current:
+        key = "progress.streak.value_one" if streak.current == 1 else "progress.streak.value"
+        value = msgs(key, current=msgs.number(streak.current), longest=msgs.number(streak.longest))
+        if not streak.posted_this_week:
+            value += "\n" + msgs("progress.streak.at_risk")
+    else:
+        value = msgs("progress.streak.none")
+    answer.add_field(name=msgs("progress.streak.name"), value=value, inline=False)
+
+    if report.goals:
+        value = "\n".join(f"• {goal_progress_line(msgs, g)}" for g in report.goals)
+        answer.add_field(name=msgs("progress.goals.name"), value=_clip(value, FIELD_VALUE_MAX), inline=False)
+
+    answer.set_footer(text=source_line(msgs, ENGAGEMENT_GUIDE))
+    return answer
+
+
+def no_history_embed(msgs: Messages, name: str | None) -> discord.Embed:
+    text = msgs("progress.no_history_other", name=_clip(name, 200)) if name else msgs("progress.no_history")
+    return embed(msgs("progress.no_history_title"), text)

@@ -1,0 +1,529 @@
+"""Members' logged posts, follower counts and goals."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any, Literal
+
+from bot.domain.csv_import import FollowerRow
+from bot.domain.history import FollowerSnapshot, Goal, LoggedPost, PostNumbers, require_utc
+from bot.storage.database import Database
+
+EntryKind = Literal["post", "followers"]
+BatchKind = Literal["post", "followers", "import"]
+Entry = LoggedPost | FollowerSnapshot
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_POST_COLUMNS = (
+    "id, guild_id, user_id, posted_at, logged_at, likes, comments, shares, saves, views, followers, title"
+)
+_SNAPSHOT_COLUMNS = "id, guild_id, user_id, taken_at, followers"
+
+
+def to_text(moment: datetime) -> str:
+    """A UTC moment in the one fixed-width form stored, so text order is time order."""
+    return require_utc(moment).strftime(_TIME_FORMAT)
+
+
+def from_text(text: str) -> datetime:
+    # fromisoformat reads the stored form (trailing Z included) several times faster than strptime.
+    return datetime.fromisoformat(text)
+
+
+def _post(row: sqlite3.Row) -> LoggedPost:
+    return LoggedPost(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        posted_at=from_text(row["posted_at"]),
+        logged_at=from_text(row["logged_at"]),
+        likes=row["likes"],
+        comments=row["comments"],
+        shares=row["shares"],
+        saves=row["saves"],
+        views=row["views"],
+        followers=row["followers"],
+        title=row["title"],
+    )
+
+
+def _snapshot(row: sqlite3.Row) -> FollowerSnapshot:
+    return FollowerSnapshot(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        taken_at=from_text(row["taken_at"]),
+        followers=row["followers"],
+    )
+
+
+def _goal(row: sqlite3.Row) -> Goal:
+    return Goal(
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        metric=row["metric"],
+        target=Fraction(row["target"]),
+        by=date.fromisoformat(row["by_date"]),
+        set_at=from_text(row["set_at"]),
+        baseline=None if row["baseline"] is None else Fraction(row["baseline"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What an import stored; rows identical to ones already in the history are skipped, not doubled."""
+
+    posts: int
+    followers: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One thing a member logged: a post, a follower count or an import, with what is left of it."""
+
+    id: int
+    kind: BatchKind
+    created_at: datetime
+    posts: int
+    followers: int
+    # The batch's entry when it holds exactly one (a single logged post or follower count).
+    only_entry: Entry | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPage:
+    entries: tuple[Entry, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class HistoryRepository:
+    """Reads and writes a member's history; every write is one transaction, committed before it returns."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    async def add_post(
+        self, guild_id: int, user_id: int, post: PostNumbers, logged_at: datetime
+    ) -> LoggedPost:
+        """Store one post; it is committed when this returns."""
+        committer = _committers.get(self.db)
+        if committer is None:
+            committer = _committers[self.db] = _GroupCommit(self.db)
+        post_id = await committer.add((guild_id, user_id, post, logged_at))
+        return LoggedPost(
+            post_id,
+            guild_id,
+            user_id,
+            post.posted_at,
+            logged_at,
+            post.likes,
+            post.comments,
+            post.shares,
+            post.saves,
+            post.views,
+            post.followers,
+            post.title,
+        )
+
+    async def add_followers(
+        self,
+        guild_id: int,
+        user_id: int,
+        followers: int,
+        taken_at: datetime,
+        logged_at: datetime | None = None,
+    ) -> FollowerSnapshot:
+        """Store one follower count; it is committed when this returns."""
+        logged_at = logged_at or taken_at
+        async with self.db.write() as conn:
+            batch_id = await _new_batch(conn, guild_id, user_id, "followers", logged_at)
+            cursor = await conn.execute(
+                "INSERT INTO follower_snapshots (batch_id, guild_id, user_id, taken_at, logged_at, followers) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (batch_id, guild_id, user_id, to_text(taken_at), to_text(logged_at), followers),
+            )
+            snapshot_id = cursor.lastrowid
+        assert snapshot_id is not None
+        return FollowerSnapshot(snapshot_id, guild_id, user_id, taken_at, followers)
+
+    async def import_rows(
+        self,
+        guild_id: int,
+        user_id: int,
+        posts: Sequence[PostNumbers],
+        followers: Sequence[FollowerRow],
+        logged_at: datetime,
+    ) -> ImportOutcome:
+        """Store every row in one transaction, skipping rows the history already has."""
+        async with self.db.write() as conn:
+            batch_id = await _new_batch(conn, guild_id, user_id, "import", logged_at)
+            added_posts = await _insert_new(
+                conn,
+                "INSERT INTO logged_posts (batch_id, guild_id, user_id, posted_at, logged_at, likes, comments, "
+                "shares, saves, views, followers, title) "
+                "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM logged_posts "
+                "WHERE guild_id = ? AND user_id = ? AND posted_at = ? AND likes = ? AND comments = ? "
+                "AND shares = ? AND saves = ? AND views IS ? AND followers = ?)",
+                (
+                    (
+                        batch_id,
+                        guild_id,
+                        user_id,
+                        *_post_values(p, logged_at),
+                        guild_id,
+                        user_id,
+                        to_text(p.posted_at),
+                        p.likes,
+                        p.comments,
+                        p.shares,
+                        p.saves,
+                        p.views,
+                        p.followers,
+                    )
+                    for p in posts
+                ),
+            )
+            added_followers = await _insert_new(
+                conn,
+                "INSERT INTO follower_snapshots (batch_id, guild_id, user_id, taken_at, logged_at, followers) "
+                "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM follower_snapshots "
+                "WHERE guild_id = ? AND user_id = ? AND taken_at = ? AND followers = ?)",
+                (
+                    (
+                        batch_id,
+                        guild_id,
+                        user_id,
+                        to_text(f.taken_at),
+                        to_text(logged_at),
+                        f.followers,
+                        guild_id,
+                        user_id,
+                        to_text(f.taken_at),
+                        f.followers,
+                    )
+                    for f in followers
+                ),
+            )
+            if not added_posts and not added_followers:
+                await conn.execute("DELETE FROM history_batches WHERE id = ?", (batch_id,))
+        skipped = len(posts) + len(followers) - added_posts - added_followers
+        return ImportOutcome(added_posts, added_followers, skipped)
+
+    async def delete_entry(self, guild_id: int, user_id: int, kind: EntryKind, entry_id: int) -> bool:
+        """Delete one of the member's entries; False when it was not there (already gone, or not theirs)."""
+        table = _TABLES[kind]
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                f"DELETE FROM {table} WHERE id = ? AND guild_id = ? AND user_id = ?",
+                (entry_id, guild_id, user_id),
+            )
+            deleted = cursor.rowcount > 0
+            await _drop_empty_batches(conn, guild_id, user_id)
+        return deleted
+
+    async def undo_batch(self, guild_id: int, user_id: int, batch_id: int) -> bool:
+        """Remove a batch and what it added, if it is still the member's latest; False otherwise."""
+        async with self.db.write() as conn:
+            async with conn.execute(
+                "SELECT max(id) FROM history_batches WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None or row[0] != batch_id:
+                return False
+            await conn.execute("DELETE FROM history_batches WHERE id = ?", (batch_id,))
+        return True
+
+    async def set_goal(self, goal: Goal) -> None:
+        """Store a goal, replacing the member's goal for the same metric."""
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO goals (guild_id, user_id, metric, target, by_date, set_at, baseline) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id, metric) DO UPDATE SET "
+                "target = excluded.target, by_date = excluded.by_date, set_at = excluded.set_at, "
+                "baseline = excluded.baseline",
+                (
+                    goal.guild_id,
+                    goal.user_id,
+                    goal.metric,
+                    str(goal.target),
+                    goal.by.isoformat(),
+                    to_text(goal.set_at),
+                    None if goal.baseline is None else str(goal.baseline),
+                ),
+            )
+
+    async def clear_goals(self, guild_id: int, user_id: int) -> int:
+        """Remove the member's goals; how many there were."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM goals WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            return cursor.rowcount
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def posts(
+        self, guild_id: int, user_id: int, since: datetime | None = None, limit: int | None = None
+    ) -> list[LoggedPost]:
+        """The member's posts newest first (by when posted), optionally only from `since` on."""
+        sql = f"SELECT {_POST_COLUMNS} FROM logged_posts WHERE guild_id = ? AND user_id = ?"
+        params: list[Any] = [guild_id, user_id]
+        if since is not None:
+            sql += " AND posted_at >= ?"
+            params.append(to_text(since))
+        sql += " ORDER BY posted_at DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_post(row) for row in await self.db.fetch_all(sql, params)]
+
+    async def snapshots(
+        self, guild_id: int, user_id: int, since: datetime | None = None
+    ) -> list[FollowerSnapshot]:
+        """The member's follower counts newest first, optionally only from `since` on."""
+        sql = f"SELECT {_SNAPSHOT_COLUMNS} FROM follower_snapshots WHERE guild_id = ? AND user_id = ?"
+        params: list[Any] = [guild_id, user_id]
+        if since is not None:
+            sql += " AND taken_at >= ?"
+            params.append(to_text(since))
+        sql += " ORDER BY taken_at DESC, id DESC"
+        return [_snapshot(row) for row in await self.db.fetch_all(sql, params)]
+
+    async def latest_followers(self, guild_id: int, user_id: int) -> tuple[datetime, int] | None:
+        """The member's most recent follower count, from a logged post or a follower count."""
+        row = await self.db.fetch_one(
+            # On the same moment a follower count wins over a post's: it was logged for that purpose.
+            "SELECT at, followers, snapshot FROM ("
+            " SELECT posted_at AS at, followers, 0 AS snapshot FROM logged_posts"
+            " WHERE guild_id = ? AND user_id = ? ORDER BY posted_at DESC, id DESC LIMIT 1)"
+            " UNION ALL SELECT at, followers, snapshot FROM ("
+            " SELECT taken_at AS at, followers, 1 AS snapshot FROM follower_snapshots"
+            " WHERE guild_id = ? AND user_id = ? ORDER BY taken_at DESC, id DESC LIMIT 1)"
+            " ORDER BY at DESC, snapshot DESC LIMIT 1",
+            (guild_id, user_id, guild_id, user_id),
+        )
+        return None if row is None else (from_text(row[0]), row[1])
+
+    async def entry_page(self, guild_id: int, user_id: int, page: int, per_page: int) -> EntryPage:
+        """One page of the member's posts and follower counts together, newest first."""
+        total = await self.count_entries(guild_id, user_id)
+        pages = max(1, -(-total // per_page))
+        page = min(max(page, 1), pages)
+        rows = await self.db.fetch_all(
+            "SELECT kind, id, at FROM ("
+            " SELECT 'post' AS kind, id, posted_at AS at FROM logged_posts WHERE guild_id = ? AND user_id = ?"
+            " UNION ALL"
+            " SELECT 'followers', id, taken_at FROM follower_snapshots WHERE guild_id = ? AND user_id = ?)"
+            " ORDER BY at DESC, kind DESC, id DESC LIMIT ? OFFSET ?",
+            (guild_id, user_id, guild_id, user_id, per_page, (page - 1) * per_page),
+        )
+        posts = await self._by_ids("post", [r["id"] for r in rows if r["kind"] == "post"])
+        snapshots = await self._by_ids("followers", [r["id"] for r in rows if r["kind"] == "followers"])
+        found: dict[tuple[str, int], Entry] = {("post", p.id): p for p in posts}
+        found.update({("followers", s.id): s for s in snapshots})
+        entries = tuple(found[(r["kind"], r["id"])] for r in rows if (r["kind"], r["id"]) in found)
+        return EntryPage(entries, total, page, per_page)
+
+    async def count_entries(self, guild_id: int, user_id: int) -> int:
+        row = await self.db.fetch_one(
+            "SELECT (SELECT count(*) FROM logged_posts WHERE guild_id = ? AND user_id = ?)"
+            " + (SELECT count(*) FROM follower_snapshots WHERE guild_id = ? AND user_id = ?)",
+            (guild_id, user_id, guild_id, user_id),
+        )
+        return int(row[0]) if row else 0
+
+    async def entry(self, guild_id: int, user_id: int, kind: EntryKind, entry_id: int) -> Entry | None:
+        """One of the member's entries, or None when it is gone or belongs to someone else."""
+        found = await self._by_ids(kind, [entry_id])
+        if found and found[0].guild_id == guild_id and found[0].user_id == user_id:
+            return found[0]
+        return None
+
+    async def last_batch(self, guild_id: int, user_id: int) -> Batch | None:
+        """The member's most recent logging action that still has entries."""
+        row = await self.db.fetch_one(
+            "SELECT b.id, b.kind, b.created_at,"
+            " (SELECT count(*) FROM logged_posts p WHERE p.batch_id = b.id) AS posts,"
+            " (SELECT count(*) FROM follower_snapshots s WHERE s.batch_id = b.id) AS followers"
+            " FROM history_batches b WHERE b.guild_id = ? AND b.user_id = ? ORDER BY b.id DESC LIMIT 1",
+            (guild_id, user_id),
+        )
+        if row is None:
+            return None
+        only: Entry | None = None
+        if row["posts"] + row["followers"] == 1:
+            kind: EntryKind = "post" if row["posts"] else "followers"
+            table = _TABLES[kind]
+            found = await self.db.fetch_one(f"SELECT id FROM {table} WHERE batch_id = ?", (row["id"],))
+            only = None if found is None else await self.entry(guild_id, user_id, kind, found["id"])
+        return Batch(
+            row["id"], row["kind"], from_text(row["created_at"]), row["posts"], row["followers"], only
+        )
+
+    async def goals(self, guild_id: int, user_id: int) -> list[Goal]:
+        rows = await self.db.fetch_all(
+            "SELECT guild_id, user_id, metric, target, by_date, set_at, baseline FROM goals"
+            " WHERE guild_id = ? AND user_id = ? ORDER BY metric",
+            (guild_id, user_id),
+        )
+        return [_goal(row) for row in rows]
+
+    async def _by_ids(self, kind: EntryKind, ids: Sequence[int]) -> list[Any]:
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        if kind == "post":
+            rows = await self.db.fetch_all(
+                f"SELECT {_POST_COLUMNS} FROM logged_posts WHERE id IN ({marks})", ids
+            )
+            return [_post(row) for row in rows]
+        rows = await self.db.fetch_all(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM follower_snapshots WHERE id IN ({marks})", ids
+        )
+        return [_snapshot(row) for row in rows]
+
+
+_TABLES: dict[EntryKind, str] = {"post": "logged_posts", "followers": "follower_snapshots"}
+_INSERT_POSTS = (
+    "INSERT INTO logged_posts (batch_id, guild_id, user_id, posted_at, logged_at, likes, comments, shares, saves, "
+    "views, followers, title) VALUES "
+)
+_POST_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# Twelve parameters a row; SQLite allows 32 766 parameters in one statement.
+_ROWS_PER_INSERT = 1000
+_PendingPost = tuple[int, int, PostNumbers, datetime]
+
+
+class _GroupCommit:
+    """Stores posts logged at about the same moment in one transaction: one disk flush for all of them.
+
+    Each caller is answered only after the transaction holding its post committed. While one commit is
+    under way the next posts queue up and go together in the following one, so the cost of the flush
+    (synchronous=FULL) is shared instead of paid per post.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.pending: list[tuple[_PendingPost, asyncio.Future[int]]] = []
+        self.flushing: asyncio.Task[None] | None = None
+
+    async def add(self, item: _PendingPost) -> int:
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.pending.append((item, future))
+        if self.flushing is None or self.flushing.done():
+            self.flushing = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self.pending:
+            group, self.pending = self.pending, []
+            try:
+                _settle(group, await self._store([item for item, _ in group]), None)
+            except Exception as exc:
+                if len(group) == 1:
+                    _settle(group, None, exc)
+                    continue
+                # One bad post must not fail the others: store each alone so only its own caller hears of it.
+                for single in group:
+                    try:
+                        _settle([single], await self._store([single[0]]), None)
+                    except Exception as alone:
+                        _settle([single], None, alone)
+
+    async def _store(self, items: list[_PendingPost]) -> list[int]:
+        # Two multi-row INSERTs per group, not two per post: every statement is a hop to the database thread.
+        # Under BEGIN IMMEDIATE nobody else writes, so the rows of one INSERT get consecutive ids.
+        ids: list[int] = []
+        async with self.db.write() as conn:
+            for start in range(0, len(items), _ROWS_PER_INSERT):
+                chunk = items[start : start + _ROWS_PER_INSERT]
+                cursor = await conn.execute(
+                    "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES "
+                    + ", ".join(["(?, ?, 'post', ?)"] * len(chunk)),
+                    [
+                        value
+                        for guild_id, user_id, _, at in chunk
+                        for value in (guild_id, user_id, to_text(at))
+                    ],
+                )
+                first_batch = int(cursor.lastrowid) - len(chunk) + 1
+                cursor = await conn.execute(
+                    _INSERT_POSTS + ", ".join([_POST_ROW] * len(chunk)),
+                    [
+                        value
+                        for index, (guild_id, user_id, post, at) in enumerate(chunk)
+                        for value in (first_batch + index, guild_id, user_id, *_post_values(post, at))
+                    ],
+                )
+                first_post = int(cursor.lastrowid) - len(chunk) + 1
+                ids += range(first_post, first_post + len(chunk))
+        return ids
+
+
+def _settle(
+    group: list[tuple[_PendingPost, asyncio.Future[int]]], ids: list[int] | None, error: BaseException | None
+) -> None:
+    for index, (_, future) in enumerate(group):
+        if future.done():  # the caller went away (its interaction was cancelled); the post is stored anyway
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            assert ids is not None
+            future.set_result(ids[index])
+
+
+_committers: weakref.WeakKeyDictionary[Database, _GroupCommit] = weakref.WeakKeyDictionary()
+
+
+def _post_values(post: PostNumbers, logged_at: datetime) -> tuple[Any, ...]:
+    return (
+        to_text(post.posted_at),
+        to_text(logged_at),
+        post.likes,
+        post.comments,
+        post.shares,
+        post.saves,
+        post.views,
+        post.followers,
+        post.title,
+    )
+
+
+async def _new_batch(conn: Any, guild_id: int, user_id: int, kind: BatchKind, created_at: datetime) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES (?, ?, ?, ?)",
+        (guild_id, user_id, kind, to_text(created_at)),
+    )
+    return int(cursor.lastrowid)
+
+
+async def _insert_new(conn: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Run an INSERT … WHERE NOT EXISTS for every row; how many rows went in."""
+    cursor = await conn.executemany(sql, list(rows))
+    return max(cursor.rowcount, 0)
+
+
+async def _drop_empty_batches(conn: Any, guild_id: int, user_id: int) -> None:
+    # A batch whose entries were all deleted one by one must not be what "undo" offers next.
+    await conn.execute(
+        "DELETE FROM history_batches WHERE guild_id = ? AND user_id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM logged_posts WHERE batch_id = history_batches.id)"
+        " AND NOT EXISTS (SELECT 1 FROM follower_snapshots WHERE batch_id = history_batches.id)",
+        (guild_id, user_id),
+    )

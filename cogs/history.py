@@ -1,0 +1,470 @@
+"""/log, /history, /progress and /goal: a member's numbers over time."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import Pulse
+from bot.context import messages
+from bot.domain.csv_import import MAX_BYTES, CellError, CsvRejected, parse_csv, parse_day
+from bot.domain.engagement import MAX_COUNT, PostEngagement, check_count
+from bot.domain.history import GOAL_METRICS, FollowerSnapshot, Goal, GoalMetric, LoggedPost, PostNumbers
+from bot.domain.progress import (
+    DEFAULT_WEEKS,
+    MAX_WEEKS,
+    GoalRejected,
+    check_weeks,
+    goal_progress,
+    goal_value,
+    new_goal,
+    progress_report,
+)
+from bot.errors import UserError
+from bot.i18n import DEFAULT_LANG, Messages, choice_names, command_description, describe_options, messages_for
+from bot.render.charts import progress_chart, warm_up
+from bot.render.common import embed
+from bot.render.history import (
+    day_text,
+    entry_line,
+    entry_option_label,
+    goal_line,
+    goals_embed,
+    history_embed,
+    import_problems_embed,
+    import_saved_embed,
+    metric_name,
+    metric_value,
+    no_history_embed,
+    progress_embed,
+    signed,
+)
+from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
+
+PER_PAGE = 10
+MAX_PAGE = 10_000
+# Discord lets an interaction's token be used for 15 minutes; buttons stop a little before that.
+VIEW_TIMEOUT = 14 * 60
+# Pulse has no per-member time zone setting yet; weeks and dates follow UTC until it does.
+MEMBER_TIME_ZONE: tzinfo = UTC
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _megabytes(msgs: Messages, size: int) -> str:
+    return f"{msgs.number(size / (1024 * 1024), 1)} MB"
+
+
+def _plain(msgs: Messages, values: dict[str, Any]) -> dict[str, Any]:
+    return {k: msgs.number(v) if isinstance(v, int) else v for k, v in values.items()}
+
+
+def _member_ids(interaction: discord.Interaction) -> tuple[int, int]:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id, interaction.user.id
+
+
+# --- /history's buttons -------------------------------------------------------------------------------
+
+
+class HistoryView(discord.ui.View):
+    """The pages of one member's history with delete, undo and a confirmation step; only its owner may use it."""
+
+    def __init__(
+        self, repo: HistoryRepository, guild_id: int, owner_id: int, msgs: Messages, page: int
+    ) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT)
+        self.repo = repo
+        self.guild_id = guild_id
+        self.owner_id = owner_id
+        self.msgs = msgs
+        self.page = page
+        self.pages = 1
+        self.entries: tuple[Entry, ...] = ()
+        # Custom ids unique to this view, so two open /history messages never answer each other's clicks.
+        self.prefix = f"history:{secrets.token_hex(6)}"
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            messages(interaction)("history.list.not_yours"), ephemeral=True
+        )
+        return False
+
+    def _button(
+        self,
+        name: str,
+        label: str,
+        style: discord.ButtonStyle,
+        action: Callable[[discord.Interaction], Awaitable[None]],
+        disabled: bool = False,
+        row: int | None = None,
+    ) -> None:
+        button: discord.ui.Button[HistoryView] = discord.ui.Button(
+            label=label, style=style, custom_id=f"{self.prefix}:{name}", disabled=disabled, row=row
+        )
+        button.callback = action  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def list_page(self, note: str | None = None) -> discord.Embed:
+        """Load the current page and show it with its controls."""
+        found = await self.repo.entry_page(self.guild_id, self.owner_id, self.page, PER_PAGE)
+        self.page, self.pages, self.entries = found.page, found.pages, found.entries
+        self.clear_items()
+        first = (self.page - 1) * PER_PAGE + 1
+        if self.entries:
+            select: discord.ui.Select[HistoryView] = discord.ui.Select(
+                custom_id=f"{self.prefix}:delete",
+                placeholder=self.msgs("history.list.delete_placeholder"),
+                options=[
+                    discord.SelectOption(
+                        label=entry_option_label(self.msgs, first + i, e), value=f"{_kind(e)}:{e.id}"
+                    )
+                    for i, e in enumerate(self.entries)
+                ],
+                row=0,
+            )
+            select.callback = self._picked  # type: ignore[method-assign]
+            self.add_item(select)
+        if self.pages > 1:
+            grey = discord.ButtonStyle.secondary
+            self._button(
+                "previous", self.msgs("history.list.previous"), grey, self._previous, self.page <= 1, 1
+            )
+            self._button("next", self.msgs("history.list.next"), grey, self._next, self.page >= self.pages, 1)
+        if self.entries:
+            self._button(
+                "undo", self.msgs("history.list.undo"), discord.ButtonStyle.danger, self._undo, row=1
+            )
+        return history_embed(self.msgs, self.entries, self.page, self.pages, found.total, note, first)
+
+    def _confirming(self, on_confirm: Callable[[discord.Interaction], Awaitable[None]]) -> None:
+        self.clear_items()
+        self._button("confirm", self.msgs("history.list.confirm"), discord.ButtonStyle.danger, on_confirm)
+        self._button("cancel", self.msgs("history.list.cancel"), discord.ButtonStyle.secondary, self._cancel)
+
+    async def _show(self, interaction: discord.Interaction, note: str | None = None) -> None:
+        await interaction.response.edit_message(embed=await self.list_page(note), view=self)
+
+    async def _previous(self, interaction: discord.Interaction) -> None:
+        self.page = max(1, self.page - 1)
+        await self._show(interaction)
+
+    async def _next(self, interaction: discord.Interaction) -> None:
+        self.page += 1
+        await self._show(interaction)
+
+    async def _cancel(self, interaction: discord.Interaction) -> None:
+        await self._show(interaction)
+
+    async def _picked(self, interaction: discord.Interaction) -> None:
+        values = (interaction.data or {}).get("values") or []
+        kind, _, raw_id = str(values[0] if values else "").partition(":")
+        if kind not in ("post", "followers") or not raw_id.isdigit():
+            await self._show(interaction, self.msgs("history.list.gone"))
+            return
+        entry_kind: EntryKind = "post" if kind == "post" else "followers"
+        entry = await self.repo.entry(self.guild_id, self.owner_id, entry_kind, int(raw_id))
+        if entry is None:
+            await self._show(interaction, self.msgs("history.list.gone"))
+            return
+
+        async def delete(confirmed: discord.Interaction) -> None:
+            removed = await self.repo.delete_entry(self.guild_id, self.owner_id, entry_kind, entry.id)
+            await self._show(confirmed, self.msgs("history.list.deleted" if removed else "history.list.gone"))
+
+        self._confirming(delete)
+        question = embed(self.msgs("history.list.confirm_delete_title"), entry_line(self.msgs, entry))
+        await interaction.response.edit_message(embed=question, view=self)
+
+    async def _undo(self, interaction: discord.Interaction) -> None:
+        batch = await self.repo.last_batch(self.guild_id, self.owner_id)
+        if batch is None:
+            await self._show(interaction, self.msgs("history.list.nothing_to_undo"))
+            return
+
+        async def undo(confirmed: discord.Interaction) -> None:
+            done = await self.repo.undo_batch(self.guild_id, self.owner_id, batch.id)
+            await self._show(
+                confirmed, self.msgs("history.list.undone" if done else "history.list.undo_stale")
+            )
+
+        self._confirming(undo)
+        question = embed(self.msgs("history.list.confirm_undo_title"), _describe_batch(self.msgs, batch))
+        await interaction.response.edit_message(embed=question, view=self)
+
+
+def _kind(entry: Entry) -> EntryKind:
+    return "post" if isinstance(entry, LoggedPost) else "followers"
+
+
+def _describe_batch(msgs: Messages, batch: Batch) -> str:
+    when = day_text(msgs, batch.created_at)
+    if batch.only_entry is not None:
+        key = (
+            "history.list.undo_post"
+            if isinstance(batch.only_entry, LoggedPost)
+            else "history.list.undo_followers"
+        )
+        return f"{msgs(key, date=when)}\n{entry_line(msgs, batch.only_entry)}"
+    return msgs(
+        "history.list.undo_import",
+        date=when,
+        posts=msgs.number(batch.posts),
+        followers=msgs.number(batch.followers),
+    )
+
+
+# --- the cog ------------------------------------------------------------------------------------------
+
+
+async def log_post(
+    bot: Pulse, interaction: discord.Interaction, result: PostEngagement, msgs: Messages
+) -> str:
+    """Store a post /engagement post just measured (`log: True`); returns the line that says so."""
+    if interaction.guild_id is None:
+        raise UserError("history.log.guild_only")
+    now = utcnow()
+    numbers = PostNumbers(
+        posted_at=now,
+        likes=result.likes,
+        comments=result.comments,
+        shares=result.shares,
+        saves=result.saves,
+        views=result.views,
+        followers=result.followers,
+    )
+    await HistoryRepository(bot.db).add_post(interaction.guild_id, interaction.user.id, numbers, now)
+    return msgs("history.log.post_saved")
+
+
+def _progress_answer(
+    posts: list[LoggedPost],
+    snapshots: list[FollowerSnapshot],
+    goals: list[Goal],
+    now: datetime,
+    weeks: int,
+    msgs: Messages,
+    name: str | None,
+) -> tuple[discord.Embed, bytes]:
+    """The report and its chart; runs in a worker thread so the event loop keeps serving others."""
+    report = progress_report(posts, snapshots, now, weeks, goals, MEMBER_TIME_ZONE)
+    return progress_embed(msgs, report, name, MEMBER_TIME_ZONE), progress_chart(
+        report, msgs, MEMBER_TIME_ZONE
+    )
+
+
+class History(commands.Cog):
+    log = app_commands.Group(name="log", description=command_description("log"), guild_only=True)
+    goal = app_commands.Group(name="goal", description=command_description("goal"), guild_only=True)
+
+    def __init__(self, bot: Pulse) -> None:
+        self.bot = bot
+        self._warm_up: asyncio.Task[None] | None = None
+
+    @property
+    def repo(self) -> HistoryRepository:
+        return HistoryRepository(self.bot.db)
+
+    async def cog_load(self) -> None:
+        # Fonts and the Agg renderer load on first use; do it now, off the loop, not in a member's /progress.
+        self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up, messages_for(DEFAULT_LANG)))
+
+    # --- /log ---------------------------------------------------------------------------------------
+
+    @log.command(name="followers", description=command_description("log followers"))
+    @describe_options("log followers")
+    async def log_followers(
+        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, MAX_COUNT]
+    ) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        check_count("count", count, minimum=1)
+        msgs = messages(interaction)
+        previous = await self.repo.latest_followers(guild_id, user_id)
+        now = utcnow()
+        await self.repo.add_followers(guild_id, user_id, count, taken_at=now)
+        text = msgs("history.log.followers_saved", followers=msgs.number(count), date=day_text(msgs, now))
+        if previous is not None and previous[1] != count:
+            change = signed(msgs, count - previous[1])
+            text += " " + msgs(
+                "history.log.followers_change", change=change, date=day_text(msgs, previous[0])
+            )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @log.command(name="import", description=command_description("log import"))
+    @describe_options("log import")
+    async def log_import(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        msgs = messages(interaction)
+        # Refuse by the size Discord reports before downloading anything.
+        if file.size > MAX_BYTES:
+            raise UserError(
+                "history.import.errors.too_big",
+                size=_megabytes(msgs, file.size),
+                maximum=_megabytes(msgs, MAX_BYTES),
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        now = utcnow()
+        try:
+            result = await asyncio.to_thread(parse_csv, data, now)
+        except CsvRejected as exc:
+            values = _plain(msgs, exc.values)
+            if exc.reason == "too_big":
+                values = {"size": _megabytes(msgs, len(data)), "maximum": _megabytes(msgs, MAX_BYTES)}
+            if exc.reason == "missing_columns":
+                values["columns"] = ", ".join(
+                    f"“{msgs(f'history.import.columns.{c}')}”" for c in str(exc.values["columns"]).split(", ")
+                )
+            raise UserError(f"history.import.errors.{exc.reason}", **values) from None
+        if not result.ok:
+            await interaction.followup.send(
+                embed=import_problems_embed(msgs, file.filename, result), ephemeral=True
+            )
+            return
+        outcome = await self.repo.import_rows(guild_id, user_id, result.posts, result.followers, now)
+        answer = import_saved_embed(msgs, file.filename, outcome.posts, outcome.followers, outcome.skipped)
+        await interaction.followup.send(embed=answer, ephemeral=True)
+
+    # --- /history -----------------------------------------------------------------------------------
+
+    @app_commands.command(name="history", description=command_description("history"))
+    @app_commands.guild_only()
+    @describe_options("history")
+    async def history(
+        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, MAX_PAGE] = 1
+    ) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        view = HistoryView(self.repo, guild_id, user_id, messages(interaction), page)
+        answer = await view.list_page()
+        await interaction.response.send_message(embed=answer, view=view, ephemeral=True)
+
+    # --- /progress ----------------------------------------------------------------------------------
+
+    @app_commands.command(name="progress", description=command_description("progress"))
+    @app_commands.guild_only()
+    @describe_options("progress")
+    async def progress(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | discord.User | None = None,
+        weeks: app_commands.Range[int, 1, MAX_WEEKS] = DEFAULT_WEEKS,
+    ) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        check_weeks(weeks)
+        target = member or interaction.user
+        if target.id != user_id:
+            allowed = interaction.permissions.manage_guild or interaction.permissions.administrator
+            if not allowed:
+                raise UserError("progress.not_allowed")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        msgs = messages(interaction)
+        name = None if target.id == user_id else discord.utils.escape_markdown(target.display_name)
+        repo = self.repo
+        posts = await repo.posts(guild_id, target.id)
+        snapshots = await repo.snapshots(guild_id, target.id)
+        if not posts and not snapshots:
+            await interaction.followup.send(embed=no_history_embed(msgs, name), ephemeral=True)
+            return
+        goals = await repo.goals(guild_id, target.id)
+        answer, png = await asyncio.to_thread(
+            _progress_answer, posts, snapshots, goals, utcnow(), weeks, msgs, name
+        )
+        filename = msgs("progress.chart_name")
+        answer.set_image(url=f"attachment://{filename}")
+        await interaction.followup.send(
+            embed=answer, file=discord.File(io.BytesIO(png), filename=filename), ephemeral=True
+        )
+
+    # --- /goal --------------------------------------------------------------------------------------
+
+    @goal.command(name="set", description=command_description("goal set"))
+    @describe_options("goal set")
+    @app_commands.choices(metric=choice_names("goal set", "metric", GOAL_METRICS))
+    async def goal_set(
+        self,
+        interaction: discord.Interaction,
+        metric: app_commands.Choice[str],
+        target: app_commands.Range[float, 0.01, float(MAX_COUNT)],
+        by: app_commands.Range[str, 1, 40],
+    ) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        msgs = messages(interaction)
+        try:
+            deadline = parse_day(by)
+        except CellError:
+            raise UserError("history.goal.bad_date", value=discord.utils.escape_markdown(by[:40])) from None
+        chosen: GoalMetric = "followers" if metric.value == "followers" else "engagement_rate"
+        now = utcnow()
+        repo = self.repo
+        posts = await repo.posts(guild_id, user_id)
+        snapshots = await repo.snapshots(guild_id, user_id)
+        baseline = goal_value(chosen, posts, snapshots, now)
+        try:
+            goal = new_goal(guild_id, user_id, chosen, target, deadline, now, baseline, MEMBER_TIME_ZONE)
+        except GoalRejected as exc:
+            raise UserError(f"history.goal.{exc.reason}", **_dates(msgs, exc.values)) from None
+        replaced = any(g.metric == chosen for g in await repo.goals(guild_id, user_id))
+        await repo.set_goal(goal)
+        lines = [goal_line(msgs, goal)]
+        if baseline is not None:
+            lines.append(msgs("history.goal.baseline", value=metric_value(msgs, chosen, baseline)))
+        else:
+            lines.append(msgs("history.goal.no_baseline", metric=metric_name(msgs, chosen).lower()))
+        if replaced:
+            lines.append(msgs("history.goal.replaced", metric=metric_name(msgs, chosen).lower()))
+        await interaction.response.send_message(
+            embed=embed(msgs("history.goal.set_title"), "\n".join(lines)), ephemeral=True
+        )
+
+    @goal.command(name="show", description=command_description("goal show"))
+    async def goal_show(self, interaction: discord.Interaction) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        msgs = messages(interaction)
+        repo = self.repo
+        goals = await repo.goals(guild_id, user_id)
+        now = utcnow()
+        states = []
+        if goals:
+            posts = await repo.posts(guild_id, user_id)
+            snapshots = await repo.snapshots(guild_id, user_id)
+            states = [
+                goal_progress(g, goal_value(g.metric, posts, snapshots, now), now, MEMBER_TIME_ZONE)
+                for g in goals
+            ]
+        await interaction.response.send_message(embed=goals_embed(msgs, states), ephemeral=True)
+
+    @goal.command(name="clear", description=command_description("goal clear"))
+    async def goal_clear(self, interaction: discord.Interaction) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        msgs = messages(interaction)
+        removed = await self.repo.clear_goals(guild_id, user_id)
+        text = (
+            msgs("history.goal.cleared", count=msgs.number(removed))
+            if removed
+            else msgs("history.goal.cleared_none")
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def _dates(msgs: Messages, values: dict[str, Any]) -> dict[str, str]:
+    """GoalRejected carries ISO dates; show them as the reader writes dates."""
+    return {
+        k: day_text(msgs, date.fromisoformat(v)) if isinstance(v, str) else str(v) for k, v in values.items()
+    }
+
+
+async def setup(bot: Pulse) -> None:
+    await bot.add_cog(History(bot))

@@ -1,0 +1,302 @@
+"""Discord objects as the gateway and REST API send them: users, guilds, channels, messages."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+# Permission bits (https://discord.com/developers/docs/topics/permissions).
+ADMINISTRATOR = 1 << 3
+MANAGE_CHANNELS = 1 << 4
+MANAGE_GUILD = 1 << 5
+ADD_REACTIONS = 1 << 6
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+ATTACH_FILES = 1 << 15
+READ_MESSAGE_HISTORY = 1 << 16
+USE_EXTERNAL_EMOJIS = 1 << 18
+MANAGE_ROLES = 1 << 28
+USE_APPLICATION_COMMANDS = 1 << 31
+SEND_MESSAGES_IN_THREADS = 1 << 38
+
+# What an ordinary member has in an ordinary channel.
+MEMBER_PERMISSIONS = (
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | ADD_REACTIONS
+    | USE_EXTERNAL_EMOJIS
+    | USE_APPLICATION_COMMANDS
+    | SEND_MESSAGES_IN_THREADS
+)
+ALL_PERMISSIONS = (1 << 51) - 1
+ADMIN_PERMISSIONS = ALL_PERMISSIONS
+# What the bot itself may do in the stand-in's channels (Pulse's invite asks for these).
+BOT_PERMISSIONS = MEMBER_PERMISSIONS
+
+_counter = itertools.count()
+_counter_lock = threading.Lock()
+
+
+def snowflake() -> int:
+    """A fresh, unique Discord id whose timestamp is now."""
+    with _counter_lock:
+        increment = next(_counter) & 0xFFF
+        if increment == 0xFFF:
+            time.sleep(0.001)
+    return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | increment
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class User:
+    """A Discord account; pass one as `user=` or as the value of a user option."""
+
+    id: int = field(default_factory=snowflake)
+    name: str = "member"
+    global_name: str | None = None
+    bot: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "discriminator": "0",
+            "global_name": self.global_name if self.global_name is not None else self.name.title(),
+            "avatar": None,
+            "bot": self.bot,
+            "system": False,
+            "public_flags": 0,
+            "flags": 0,
+            "banner": None,
+            "accent_color": None,
+            "avatar_decoration_data": None,
+            "primary_guild": None,
+        }
+
+
+@dataclass(frozen=True)
+class Role:
+    id: int
+    name: str
+    permissions: int = 0
+    position: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "permissions": str(self.permissions),
+            "position": self.position,
+            "color": 0,
+            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "flags": 0,
+        }
+
+
+@dataclass
+class Guild:
+    """A server with one text channel; `owner` owns it, the bot is a member."""
+
+    id: int = field(default_factory=snowflake)
+    name: str = "Stand-in server"
+    preferred_locale: str = "en-US"
+    owner: User = field(default_factory=lambda: User(name="owner"))
+    channel_id: int = field(default_factory=snowflake)
+    channel_name: str = "general"
+    joined_at: str = field(default_factory=now_iso)
+
+    @property
+    def everyone(self) -> Role:
+        return Role(id=self.id, name="@everyone", permissions=MEMBER_PERMISSIONS)
+
+    def channel_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.channel_id),
+            "type": 0,
+            "guild_id": str(self.id),
+            "name": self.channel_name,
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+        }
+
+    def member_payload(self, user: User, permissions: int | None = None) -> dict[str, Any]:
+        member: dict[str, Any] = {
+            "user": user.payload(),
+            "roles": [],
+            "joined_at": self.joined_at,
+            "premium_since": None,
+            "deaf": False,
+            "mute": False,
+            "pending": False,
+            "nick": None,
+            "avatar": None,
+            "banner": None,
+            "flags": 0,
+            "communication_disabled_until": None,
+            "unusual_dm_activity_until": None,
+        }
+        if permissions is not None:
+            member["permissions"] = str(permissions)
+        return member
+
+    def create_payload(self, bot_user: User) -> dict[str, Any]:
+        """The GUILD_CREATE event body."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
+            "owner_id": str(self.owner.id),
+            "region": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "premium_progress_bar_enabled": False,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "safety_alerts_channel_id": None,
+            "max_members": 500000,
+            "max_video_channel_users": 25,
+            "vanity_url_code": None,
+            "preferred_locale": self.preferred_locale,
+            "features": [],
+            "roles": [self.everyone.payload()],
+            "emojis": [],
+            "stickers": [],
+            "soundboard_sounds": [],
+            "channels": [self.channel_payload()],
+            "threads": [],
+            "members": [self.member_payload(bot_user)],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
+            "joined_at": self.joined_at,
+            "application_id": None,
+            "lazy": True,
+        }
+
+
+def application_payload(app_id: int, bot_user: User, owner: User) -> dict[str, Any]:
+    """GET /oauth2/applications/@me."""
+    return {
+        "id": str(app_id),
+        "name": bot_user.name,
+        "icon": None,
+        "description": "",
+        "summary": "",
+        "type": None,
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "owner": owner.payload(),
+        "team": None,
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "tags": [],
+        "hook": True,
+        "guild_id": None,
+        "bot": bot_user.payload(),
+        "interactions_endpoint_url": None,
+        "redirect_uris": [],
+        "approximate_guild_count": 1,
+        "integration_types_config": {"0": {}},
+    }
+
+
+def attachment_payload(
+    attachment_id: int, filename: str, size: int, url: str, content_type: str | None
+) -> dict[str, Any]:
+    return {
+        "id": str(attachment_id),
+        "filename": filename,
+        "size": size,
+        "url": url,
+        "proxy_url": url,
+        "content_type": content_type,
+        "height": None,
+        "width": None,
+        "ephemeral": False,
+    }
+
+
+def message_payload(
+    *,
+    message_id: int,
+    channel_id: int,
+    author: User,
+    body: dict[str, Any],
+    attachments: list[dict[str, Any]],
+    guild_id: int | None = None,
+    message_type: int = 0,
+    interaction: dict[str, Any] | None = None,
+    application_id: int | None = None,
+) -> dict[str, Any]:
+    """A message as Discord returns it after the bot created it from `body`."""
+    message: dict[str, Any] = {
+        "id": str(message_id),
+        "type": message_type,
+        "channel_id": str(channel_id),
+        "author": author.payload(),
+        "content": body.get("content") or "",
+        "timestamp": now_iso(),
+        "edited_timestamp": None,
+        "tts": bool(body.get("tts", False)),
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "mention_channels": [],
+        "attachments": attachments,
+        "embeds": body.get("embeds") or [],
+        "components": body.get("components") or [],
+        "reactions": [],
+        "pinned": False,
+        "flags": int(body.get("flags") or 0),
+        "nonce": body.get("nonce"),
+        "position": 0,
+    }
+    if guild_id is not None:
+        message["guild_id"] = str(guild_id)
+    if application_id is not None:
+        message["application_id"] = str(application_id)
+        message["webhook_id"] = str(application_id)
+    if interaction is not None:
+        message["interaction_metadata"] = interaction
+    return message

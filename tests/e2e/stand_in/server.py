@@ -1,0 +1,1237 @@
+"""A stand-in Discord on 127.0.0.1: REST API + gateway in its own thread, driven through a synchronous API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import secrets
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from aiohttp import WSMsgType, web
+
+from . import limits
+from .limits import walk_components
+from .payloads import (
+    BOT_PERMISSIONS,
+    MEMBER_PERMISSIONS,
+    Guild,
+    User,
+    application_payload,
+    attachment_payload,
+    message_payload,
+    snowflake,
+)
+from .reply import DEFERRED, DEFERRED_UPDATE, MODAL, UPDATE, Attachment, Message, Reply
+from .spec import ApiSpec, load_spec
+
+T = TypeVar("T")
+
+API_PREFIX = "/api/v10"
+LOADING = 1 << 7
+PRIVILEGED_INTENTS = {1 << 1: "GUILD_MEMBERS", 1 << 8: "GUILD_PRESENCES", 1 << 15: "MESSAGE_CONTENT"}
+OPTION_TYPES = {str: 3, int: 4, bool: 5, User: 6, float: 10, Attachment: 11}
+COMMAND_OPTION_TYPES = (1, 2)
+
+LIVE: weakref.WeakSet[StandIn] = weakref.WeakSet()
+
+
+class NoReply(AssertionError):
+    """The bot did not answer in time (Discord would show 'The application did not respond')."""
+
+
+class StandInError(RuntimeError):
+    """A test asked for something the stand-in or Discord cannot do."""
+
+
+@dataclass
+class Request:
+    """One HTTP request the bot made, as the stand-in saw it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    uploads: dict[int, tuple[str, bytes]] = field(default_factory=dict)
+    status: int = 0
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """Uploaded files (multipart `files[n]`) by file name."""
+        return dict(self.uploads.values())
+
+
+@dataclass
+class GatewaySession:
+    ws: web.WebSocketResponse
+    sequence: int = 0
+    identify: dict[str, Any] | None = None
+    ready: bool = False
+    closed: bool = False
+    close_code: int | None = None
+
+
+@dataclass
+class Exchange:
+    """One interaction the stand-in sent and everything the bot did with its token."""
+
+    payload: dict[str, Any]
+    sent_at: float
+    deadline: float
+    callback: dict[str, Any] | None = None
+    original_id: int | None = None
+    followup_ids: list[int] = field(default_factory=list)
+    changes: int = 0
+    last_change: float = 0.0
+
+    @property
+    def id(self) -> int:
+        return int(self.payload["id"])
+
+    @property
+    def token(self) -> str:
+        return self.payload["token"]
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # Exactly `application/json`: with a charset appended discord.py would hand the body back as text.
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
+    )
+
+
+def _error(status: int, message: str, code: int = 0) -> web.Response:
+    return _json({"message": message, "code": code}, status)
+
+
+class StandIn:
+    """A Discord for one bot: one server, one text channel, one application; see tests/e2e/README.md."""
+
+    def __init__(
+        self,
+        *,
+        locale: str = "en-US",
+        response_deadline: float = 3.0,
+        privileged_intents: bool = False,
+        spec: ApiSpec | bool | None = True,
+    ) -> None:
+        self.app_id = snowflake()
+        self.bot_user = User(id=self.app_id, name="Pulse", bot=True)
+        self.owner = User(name="owner")
+        self.member = User(name="member")
+        self.guild = Guild(owner=self.owner, preferred_locale=locale)
+        self.response_deadline = response_deadline
+        self.privileged_intents = privileged_intents
+        self.spec: ApiSpec | None = load_spec() if spec is True else (spec or None)
+
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="stand-in", daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+        self._requests: list[Request] = []
+        self._violations: list[str] = []
+        self._reported = 0
+        self._sessions: list[GatewaySession] = []
+        self._rejected_tokens: set[str] = set()
+        self._global_commands: list[dict[str, Any]] = []
+        self._guild_commands: dict[int, list[dict[str, Any]]] = {}
+        self._command_syncs: list[tuple[int | None, list[dict[str, Any]]]] = []
+        self._exchanges: dict[str, Exchange] = {}
+        self._messages: dict[int, dict[str, Any]] = {}
+        self._channel_messages: dict[int, list[int]] = {}
+        self._blobs: dict[int, tuple[str, bytes, str | None]] = {}
+        self._waiters: set[asyncio.Future[None]] = set()
+        self._routes = self._route_table()
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> StandIn:
+        """Listen on a free port of 127.0.0.1; returns self."""
+        self._thread.start()
+        self._call(self._serve(), timeout=10)
+        LIVE.add(self)
+        return self
+
+    def close(self) -> None:
+        """Close every connection and stop the thread."""
+        if not self._thread.is_alive():
+            return
+        try:
+            self._call(self._shutdown(), timeout=10)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            if not self._thread.is_alive():
+                self._loop.close()
+            LIVE.discard(self)
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.base_url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def bot_env(self) -> dict[str, str]:
+        """The environment that points a bot at this stand-in."""
+        return {"DISCORD_API_BASE": self.api_base, "DISCORD_GATEWAY_URL": self.gateway_url}
+
+    async def _serve(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{name}", self._attachment)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        app.router.add_route("*", "/{tail:.*}", self._outside_api)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def _shutdown(self) -> None:
+        for session in self._sessions:
+            if not session.ws.closed:
+                await session.ws.close(code=1001)
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- running coroutines on the stand-in's loop --------------------------------------------------
+
+    def _call(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        if threading.current_thread() is self._thread:
+            raise StandInError("the synchronous API cannot be used from the stand-in's own thread")
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        return future.result(timeout + 5)
+
+    def _notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    async def _wait_until(self, predicate: Callable[[], bool], within: float, poll: float = 0.5) -> bool:
+        """Wait until the predicate holds (checked on every change and every `poll` s); False after `within` s."""
+        deadline = self._loop.time() + within
+        while not predicate():
+            remaining = deadline - self._loop.time()
+            if remaining <= 0:
+                return False
+            waiter = self._loop.create_future()
+            self._waiters.add(waiter)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(waiter), min(remaining, poll))
+        return True
+
+    def _violation(self, text: str) -> None:
+        self._violations.append(text)
+
+    # --- what tests read ------------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[Request]:
+        """Every HTTP request the bot made, oldest first."""
+        return list(self._requests)
+
+    def requests_to(self, method: str, path_pattern: str) -> list[Request]:
+        """Requests whose method matches and whose path (below /api/v10) matches the regular expression."""
+        pattern = re.compile(path_pattern)
+        return [r for r in self._requests if r.method == method.upper() and pattern.fullmatch(r.path)]
+
+    @property
+    def violations(self) -> list[str]:
+        """Every broken Discord rule seen so far."""
+        return list(self._violations)
+
+    def take_violations(self) -> list[str]:
+        """The violations not taken or reported before (fixtures fail the test with these)."""
+        fresh = self._violations[self._reported :]
+        self._reported = len(self._violations)
+        return fresh
+
+    @property
+    def identifies(self) -> list[dict[str, Any]]:
+        """Every IDENTIFY payload (`d`), one per gateway connection that identified."""
+        return [s.identify for s in self._sessions if s.identify is not None]
+
+    @property
+    def identify(self) -> dict[str, Any]:
+        """The last IDENTIFY payload (`d`): token, intents, shard, properties."""
+        if not self.identifies:
+            raise StandInError("the bot has not identified yet")
+        return self.identifies[-1]
+
+    @property
+    def interaction_tokens(self) -> list[str]:
+        """The token of every interaction sent (secrets the bot must never log)."""
+        return list(self._exchanges)
+
+    @property
+    def connections(self) -> int:
+        """Gateway connections so far (each bot start opens one)."""
+        return len(self._sessions)
+
+    @property
+    def global_commands(self) -> list[dict[str, Any]]:
+        """The global commands as last registered, with their ids."""
+        return json.loads(json.dumps(self._global_commands))
+
+    def guild_commands(self, guild_id: int | None = None) -> list[dict[str, Any]]:
+        """One server's commands as last registered (the stand-in's server by default)."""
+        return json.loads(json.dumps(self._guild_commands.get(guild_id or self.guild.id, [])))
+
+    @property
+    def command_syncs(self) -> list[tuple[int | None, list[dict[str, Any]]]]:
+        """Every bulk overwrite: (None for global or the guild id, the commands sent)."""
+        return list(self._command_syncs)
+
+    def command(self, name: str) -> dict[str, Any] | None:
+        """A registered slash command by name (server commands first)."""
+        for command in self.guild_commands() + self.global_commands:
+            if command.get("name") == name and command.get("type", 1) == 1:
+                return command
+        return None
+
+    def channel_messages(self, channel_id: int | None = None) -> list[Message]:
+        """Messages the bot posted in a channel (not interaction replies), oldest first."""
+        return self._call(self._channel_snapshot(channel_id or self.guild.channel_id), timeout=5)
+
+    async def _channel_snapshot(self, channel_id: int) -> list[Message]:
+        return [self._snapshot(m) for m in self._channel_messages.get(channel_id, []) if m in self._messages]
+
+    # --- what tests control ------------------------------------------------------------------------
+
+    def reject_token(self, token: str) -> None:
+        """Answer 401 to this token, as Discord does to a reset or mistyped one."""
+        self._rejected_tokens.add(token)
+
+    def attachment(self, filename: str, data: bytes, content_type: str | None = None) -> Attachment:
+        """Put a file on the stand-in that a member 'uploads' as an attachment option."""
+        attachment_id = snowflake()
+        self._blobs[attachment_id] = (filename, data, content_type)
+        url = f"{self.base_url}/attachments/{attachment_id}/{quote(filename)}"
+        return Attachment(attachment_id, filename, data, content_type, url)
+
+    def user(self, name: str = "member", **kwargs: Any) -> User:
+        """A new member with its own id."""
+        return User(name=name, **kwargs)
+
+    def wait_ready(self, after_connections: int = 0, timeout: float = 30.0) -> bool:
+        """Wait until a gateway connection beyond the first `after_connections` got its GUILD_CREATEs."""
+
+        def ready() -> bool:
+            return any(s.ready and not s.closed for s in self._sessions[after_connections:])
+
+        return self._call(self._wait_until(ready, timeout), timeout)
+
+    def send_event(self, name: str, data: dict[str, Any]) -> None:
+        """Dispatch a gateway event (op 0) to the connected bot."""
+        self._call(self._dispatch(name, data), timeout=5)
+
+    # --- driving the bot ------------------------------------------------------------------------------
+
+    def invoke(
+        self,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        user: User | None = None,
+        locale: str = "en-US",
+        guild_locale: str | None = None,
+        permissions: int = MEMBER_PERMISSIONS,
+        dm: bool = False,
+        strict: bool = True,
+        timeout: float = 10.0,
+        settle: float = 0.2,
+    ) -> Reply:
+        """Run a slash command ("engagement post") as a member would and return the bot's answer.
+
+        Options are given by their English names with Python values (int, float, str, bool, User, Attachment);
+        their types come from the registered command. With strict, options Discord's client would refuse
+        (unknown, missing, out of range, not a choice) raise StandInError instead of being sent.
+        A deferred answer is waited for until its edit arrives and nothing changed for `settle` seconds.
+        """
+        data = self._command_data(command, dict(options or {}), focused=None, strict=strict)
+        payload = self._interaction(2, data, user, locale, guild_locale, permissions, dm)
+        return self._call(self._exchange(payload, timeout, settle), timeout + settle)
+
+    def autocomplete(
+        self,
+        command: str,
+        options: Mapping[str, Any],
+        *,
+        focused: str,
+        user: User | None = None,
+        locale: str = "en-US",
+        permissions: int = MEMBER_PERMISSIONS,
+        timeout: float = 10.0,
+    ) -> list[dict[str, Any]]:
+        """The choices the bot suggests while a member types into option `focused`."""
+        data = self._command_data(command, dict(options), focused=focused, strict=False)
+        payload = self._interaction(4, data, user, locale, None, permissions, False)
+        reply = self._call(self._exchange(payload, timeout, 0), timeout)
+        if reply.type != 8:
+            raise StandInError(f"autocomplete was answered with response type {reply.type}, not 8")
+        return reply.choices
+
+    def click(
+        self,
+        reply: Reply | Message,
+        custom_id: str,
+        *,
+        values: list[str] | None = None,
+        user: User | None = None,
+        locale: str = "en-US",
+        permissions: int = MEMBER_PERMISSIONS,
+        timeout: float = 10.0,
+        settle: float = 0.2,
+    ) -> Reply:
+        """Press a button (or pick `values` in a select menu) on a message of the bot."""
+        messages = [reply.message, *reply.followups] if isinstance(reply, Reply) else [reply]
+        target = next((m for m in messages if m is not None and m.component(custom_id) is not None), None)
+        if target is None:
+            found = [c for m in messages if m is not None for c in m.custom_ids]
+            raise StandInError(f"no component {custom_id!r} on that message; it has {found}")
+        component = target.component(custom_id) or {}
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component.get("type", 2)}
+        if values is not None:
+            data["values"] = values
+        elif data["component_type"] != 2:
+            raise StandInError(f"{custom_id!r} is a select menu: pass values=[...]")
+        payload = self._interaction(3, data, user, locale, None, permissions, False)
+        payload["message"] = self._call(self._current_message(target.id), 5)
+        return self._call(self._exchange(payload, timeout, settle, on_message=target.id), timeout + settle)
+
+    def submit_modal(
+        self,
+        reply: Reply,
+        values: Mapping[str, str],
+        *,
+        user: User | None = None,
+        locale: str = "en-US",
+        permissions: int = MEMBER_PERMISSIONS,
+        timeout: float = 10.0,
+        settle: float = 0.2,
+    ) -> Reply:
+        """Fill in the modal the bot opened (text inputs by custom_id) and submit it."""
+        modal = reply.modal
+        if modal is None:
+            raise StandInError(f"that reply is not a modal (response type {reply.type})")
+        inputs = [
+            c.get("custom_id") for c in walk_components(modal.get("components") or []) if c.get("type") == 4
+        ]
+        if unknown := set(values) - set(inputs):
+            raise StandInError(f"the modal has no text inputs {sorted(unknown)}; it has {inputs}")
+        rows = []
+        for component in modal.get("components") or []:
+            inner = component.get("components") or (
+                [component["component"]] if "component" in component else []
+            )
+            filled = [
+                {
+                    "type": c["type"],
+                    "id": c.get("id", 0),
+                    "custom_id": c["custom_id"],
+                    "value": values[c["custom_id"]],
+                }
+                for c in inner
+                if c.get("custom_id") in values
+            ]
+            if component.get("type") == 18 and filled:  # label (new-style modal)
+                rows.append({"type": 18, "id": component.get("id", 0), "component": filled[0]})
+            elif filled:
+                rows.append({"type": 1, "id": component.get("id", 0), "components": filled})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        payload = self._interaction(5, data, user, locale, None, permissions, False)
+        return self._call(self._exchange(payload, timeout, settle), timeout + settle)
+
+    def refresh(self, reply: Reply, *, followups: int = 0, timeout: float = 10.0) -> Reply:
+        """`reply` as it stands now, once it has at least `followups` followup messages."""
+        token = reply.interaction["token"]
+
+        async def run() -> Reply:
+            exchange = self._exchanges[token]
+            if not await self._wait_until(lambda: len(exchange.followup_ids) >= followups, timeout):
+                raise NoReply(
+                    f"{len(exchange.followup_ids)} followups after {timeout} s, expected {followups}"
+                )
+            return self._reply(exchange)
+
+        return self._call(run(), timeout)
+
+    # --- building interactions ------------------------------------------------------------------------
+
+    def _command_data(
+        self, command: str, options: dict[str, Any], focused: str | None, strict: bool
+    ) -> dict[str, Any]:
+        names = command.split()
+        if not names:
+            raise StandInError("name a command, e.g. 'about' or 'engagement post'")
+        registered = self.command(names[0])
+        if registered is None and strict and (self._command_syncs or self.identifies):
+            known = sorted(c["name"] for c in self.guild_commands() + self.global_commands)
+            raise StandInError(
+                f"no command /{names[0]} was registered (registered: {known}); pass strict=False to send it anyway"
+            )
+        data: dict[str, Any] = {
+            "id": (registered or {}).get("id", str(snowflake())),
+            "name": names[0],
+            "type": 1,
+        }
+        if registered and registered.get("guild_id"):
+            data["guild_id"] = registered["guild_id"]
+        resolved: dict[str, dict[str, Any]] = {}
+        level = data
+        definitions = (registered or {}).get("options") if registered else None
+        for depth, name in enumerate(names[1:], start=1):
+            definition = next((o for o in definitions or [] if o.get("name") == name), None)
+            if definitions is not None and definition is None and strict:
+                raise StandInError(f"/{' '.join(names[:depth])} has no subcommand {name!r}")
+            kind = (definition or {}).get("type") or (1 if depth == len(names) - 1 else 2)
+            node: dict[str, Any] = {"name": name, "type": kind, "options": []}
+            level.setdefault("options", []).append(node)
+            level = node
+            definitions = (definition or {}).get("options") if definitions is not None else None
+        leaf = [
+            self._option(n, v, definitions, focused, strict, resolved, command) for n, v in options.items()
+        ]
+        level["options"] = leaf
+        if strict and definitions is not None:
+            if subcommands := [o["name"] for o in definitions if o.get("type") in COMMAND_OPTION_TYPES]:
+                raise StandInError(f"/{command} is a group: name one of its subcommands {subcommands}")
+            missing = [o["name"] for o in definitions if o.get("required") and o["name"] not in options]
+            if missing:
+                raise StandInError(f"/{command} needs {missing}: Discord's client does not send it without")
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+    def _option(
+        self,
+        name: str,
+        value: Any,
+        definitions: list[dict[str, Any]] | None,
+        focused: str | None,
+        strict: bool,
+        resolved: dict[str, dict[str, Any]],
+        command: str,
+    ) -> dict[str, Any]:
+        definition = next((o for o in definitions or [] if o.get("name") == name), None)
+        if definitions is not None and definition is None and strict:
+            known = [o.get("name") for o in definitions]
+            raise StandInError(f"/{command} has no option {name!r}; it has {known}")
+        kind = (definition or {}).get("type") or OPTION_TYPES.get(type(value), 3)
+        option: dict[str, Any] = {"name": name, "type": kind}
+        if name == focused:
+            option.update(value=str(value), focused=True)
+            return option
+        if isinstance(value, Attachment):
+            resolved.setdefault("attachments", {})[str(value.id)] = value.payload()
+            option["value"] = str(value.id)
+        elif isinstance(value, User):
+            resolved.setdefault("users", {})[str(value.id)] = value.payload()
+            member = self.guild.member_payload(value, MEMBER_PERMISSIONS)
+            member.pop("user")
+            resolved.setdefault("members", {})[str(value.id)] = member
+            option["value"] = str(value.id)
+        else:
+            option["value"] = value
+        if strict and definition is not None:
+            self._check_value(definition, value, command)
+        return option
+
+    @staticmethod
+    def _check_value(definition: dict[str, Any], value: Any, command: str) -> None:
+        name = definition["name"]
+        choices = definition.get("choices")
+        if choices and value not in [c["value"] for c in choices]:
+            raise StandInError(f"/{command} {name}: {value!r} is not one of the choices {choices}")
+        low, high = definition.get("min_value"), definition.get("max_value")
+        if isinstance(value, int | float) and (
+            (low is not None and value < low) or (high is not None and value > high)
+        ):
+            raise StandInError(f"/{command} {name}: Discord's client only sends values in [{low}, {high}]")
+        if definition.get("type") == 4 and not isinstance(value, int):
+            raise StandInError(f"/{command} {name}: an integer option needs an int, not {value!r}")
+        low, high = definition.get("min_length"), definition.get("max_length")
+        if isinstance(value, str) and (
+            (low is not None and len(value) < low) or (high is not None and len(value) > high)
+        ):
+            raise StandInError(f"/{command} {name}: Discord's client only sends {low}-{high} characters")
+
+    def _interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        user: User | None,
+        locale: str,
+        guild_locale: str | None,
+        permissions: int,
+        dm: bool,
+    ) -> dict[str, Any]:
+        user = user or self.member
+        payload: dict[str, Any] = {
+            "id": str(snowflake()),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "data": data,
+            "token": "tok-" + secrets.token_urlsafe(24),
+            "version": 1,
+            "locale": locale,
+            "app_permissions": str(BOT_PERMISSIONS),
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if dm:
+            channel_id = snowflake()
+            payload.update(
+                user=user.payload(),
+                channel={"id": str(channel_id), "type": 1, "recipients": [user.payload()], "flags": 0},
+                channel_id=str(channel_id),
+                context=1,
+                authorizing_integration_owners={"0": str(self.guild.id)},
+            )
+        else:
+            payload.update(
+                guild_id=str(self.guild.id),
+                guild={"id": str(self.guild.id), "locale": self.guild.preferred_locale, "features": []},
+                guild_locale=guild_locale or self.guild.preferred_locale,
+                member=self.guild.member_payload(user, permissions),
+                channel=self.guild.channel_payload(),
+                channel_id=str(self.guild.channel_id),
+                context=0,
+                authorizing_integration_owners={"0": str(self.guild.id)},
+            )
+        return payload
+
+    async def _current_message(self, message_id: int) -> dict[str, Any]:
+        return json.loads(json.dumps(self._messages[message_id]))
+
+    async def _exchange(
+        self, payload: dict[str, Any], within: float, settle: float, on_message: int | None = None
+    ) -> Reply:
+        end = self._loop.time() + within
+        if not await self._wait_until(lambda: self._session() is not None, within):
+            raise NoReply(f"no bot connected to the gateway within {within} s")
+        started = self._loop.time()
+        exchange = Exchange(payload, sent_at=started, deadline=started + self.response_deadline)
+        exchange.original_id = on_message
+        self._exchanges[exchange.token] = exchange
+        await self._dispatch("INTERACTION_CREATE", payload)
+        what = _describe(payload)
+        # Past Discord's deadline the member sees "The application did not respond": no use waiting longer.
+        answer_by = min(end, exchange.deadline + 1.0)
+        if not await self._wait_until(lambda: exchange.callback is not None, answer_by - self._loop.time()):
+            raise NoReply(f"{what}: no interaction response within {answer_by - started:.1f} s")
+        kind = exchange.callback["type"] if exchange.callback else 0
+        if kind in (DEFERRED, DEFERRED_UPDATE) and not await self._wait_until(
+            lambda: exchange.changes > 0, end - self._loop.time()
+        ):
+            raise NoReply(f"{what}: deferred, but no edit or followup within {within} s")
+        if kind in (DEFERRED, DEFERRED_UPDATE, UPDATE) and settle:
+            # Nothing tells when the bot is done editing: wait until it has been quiet for `settle` s.
+            quiet = lambda: self._loop.time() - exchange.last_change >= settle  # noqa: E731
+            await self._wait_until(quiet, max(end - self._loop.time(), settle), poll=0.02)
+        return self._reply(exchange)
+
+    def _reply(self, exchange: Exchange) -> Reply:
+        callback = exchange.callback or {}
+        message = None
+        if exchange.original_id in self._messages and callback.get("type") not in (8, MODAL):
+            message = self._snapshot(exchange.original_id)  # None once the bot deleted it
+        followups = tuple(self._snapshot(m) for m in exchange.followup_ids if m in self._messages)
+        return Reply(
+            type=callback.get("type", 0),
+            interaction=exchange.payload,
+            callback=callback,
+            message=message,
+            followups=followups,
+            stand_in=self,
+        )
+
+    def _snapshot(self, message_id: int) -> Message:
+        payload = json.loads(json.dumps(self._messages[message_id]))
+        files = {}
+        for attachment in payload.get("attachments") or []:
+            blob = self._blobs.get(int(attachment["id"]))
+            if blob is not None:
+                files[attachment["filename"]] = blob[1]
+        return Message(payload, files)
+
+    # --- gateway ---------------------------------------------------------------------------------------
+
+    def _session(self) -> GatewaySession | None:
+        live = [s for s in self._sessions if s.ready and not s.closed]
+        return live[-1] if live else None
+
+    async def _dispatch(self, name: str, data: dict[str, Any], session: GatewaySession | None = None) -> None:
+        session = session or self._session()
+        if session is None:
+            raise StandInError(f"cannot send {name}: no bot is connected")
+        session.sequence += 1
+        await session.ws.send_str(json.dumps({"op": 0, "t": name, "s": session.sequence, "d": data}))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        session = GatewaySession(ws)
+        self._sessions.append(session)
+        if request.query.get("v") != "10" or request.query.get("encoding") != "json":
+            self._violation(
+                f"gateway connection with query {dict(request.query)} (expected v=10, encoding=json)"
+            )
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        try:
+            async for frame in ws:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                await self._gateway_message(session, json.loads(frame.data))
+        finally:
+            session.closed = True
+            session.close_code = ws.close_code
+            self._notify()
+        return ws
+
+    async def _gateway_message(self, session: GatewaySession, message: dict[str, Any]) -> None:
+        op = message.get("op")
+        if op == 1:
+            await session.ws.send_str(json.dumps({"op": 11}))
+        elif op == 2:
+            await self._identify(session, message.get("d") or {})
+        elif op == 6:
+            # No resuming here: the bot identifies afresh.
+            await session.ws.send_str(json.dumps({"op": 9, "d": False}))
+
+    async def _identify(self, session: GatewaySession, identify: dict[str, Any]) -> None:
+        session.identify = identify
+        self._notify()
+        if identify.get("token") in self._rejected_tokens:
+            await session.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        intents = int(identify.get("intents") or 0)
+        asked = [name for bit, name in PRIVILEGED_INTENTS.items() if intents & bit]
+        if asked and not self.privileged_intents:
+            self._violation(f"IDENTIFY asks for privileged intents {asked}, not enabled for this application")
+            await session.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        ready = {
+            "v": 10,
+            "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "email": None},
+            "guilds": [{"id": str(self.guild.id), "unavailable": True}],
+            "session_id": secrets.token_hex(16),
+            "resume_gateway_url": self.gateway_url,
+            "shard": identify.get("shard") or [0, 1],
+            "application": {"id": str(self.app_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "auth": {},
+            "user_settings": {},
+            "session_type": "normal",
+        }
+        await self._dispatch("READY", ready, session)
+        await self._dispatch("GUILD_CREATE", self.guild.create_payload(self.bot_user), session)
+        session.ready = True
+        self._notify()
+
+    # --- REST ------------------------------------------------------------------------------------------
+
+    Handler = Callable[[Request, re.Match[str]], Awaitable[web.Response]]
+
+    def _route_table(self) -> list[tuple[str, re.Pattern[str], Handler]]:
+        app = r"(?P<app>\d+)"
+        hook = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)"
+        table: list[tuple[str, str, StandIn.Handler]] = [
+            ("GET", r"/gateway/bot", self._get_gateway_bot),
+            ("GET", r"/gateway", self._get_gateway),
+            ("GET", r"/users/@me", self._get_me),
+            ("GET", r"/(?:oauth2/)?applications/@me", self._get_application),
+            ("PUT", rf"/applications/{app}/commands", self._put_commands),
+            ("PUT", rf"/applications/{app}/guilds/(?P<guild>\d+)/commands", self._put_commands),
+            ("GET", rf"/applications/{app}/commands", self._get_commands),
+            ("GET", rf"/applications/{app}/guilds/(?P<guild>\d+)/commands", self._get_commands),
+            ("POST", rf"/applications/{app}/commands", self._post_command),
+            ("POST", rf"/applications/{app}/guilds/(?P<guild>\d+)/commands", self._post_command),
+            ("POST", r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback", self._callback),
+            ("POST", hook, self._followup),
+            ("GET", hook + r"/messages/(?P<message>@original|\d+)", self._get_webhook_message),
+            ("PATCH", hook + r"/messages/(?P<message>@original|\d+)", self._edit_webhook_message),
+            ("DELETE", hook + r"/messages/(?P<message>@original|\d+)", self._delete_webhook_message),
+            ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
+            ("POST", r"/channels/(?P<channel>\d+)/messages", self._post_channel_message),
+            ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_channel_message),
+            ("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_channel_message),
+            ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete_channel_message),
+            ("POST", r"/users/@me/channels", self._open_dm),
+            ("GET", r"/guilds/(?P<guild>\d+)", self._get_guild),
+            ("GET", r"/users/(?P<user>\d+)", self._get_user),
+        ]
+        return [(method, re.compile(pattern), handler) for method, pattern, handler in table]
+
+    async def _outside_api(self, request: web.Request) -> web.Response:
+        self._violation(f"{request.method} {request.path}: outside the API base {API_PREFIX}")
+        return _error(404, "404: Not Found")
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        blob = self._blobs.get(int(request.match_info["id"]))
+        self._requests.append(
+            Request("GET", request.path, dict(request.query), None, status=200 if blob else 404)
+        )
+        if blob is None:
+            return web.Response(status=404)
+        return web.Response(body=blob[1], content_type=blob[2] or "application/octet-stream")
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body, uploads = await self._read_body(request, path)
+        record = Request(request.method, path, dict(request.query), body, uploads)
+        self._requests.append(record)
+        try:
+            response = await self._answer(request, record)
+        except Exception as exc:  # a stand-in bug must show up in the test, not as a hung bot
+            self._violation(f"stand-in failed on {request.method} {path}: {exc!r}")
+            response = _error(400, f"stand-in error: {exc!r}")
+        record.status = response.status
+        self._notify()
+        return response
+
+    async def _read_body(self, request: web.Request, path: str) -> tuple[Any, dict[int, tuple[str, bytes]]]:
+        files: dict[int, tuple[str, bytes]] = {}
+        if request.content_type.startswith("multipart/"):
+            body = None
+            reader = await request.multipart()
+            async for part in reader:
+                name = getattr(part, "name", None) or ""
+                data = await part.read(decode=False)  # type: ignore[union-attr]
+                if name == "payload_json":
+                    body = json.loads(data)
+                elif re.fullmatch(r"files\[\d+\]", name):
+                    files[int(name[6:-1])] = (getattr(part, "filename", None) or name, bytes(data))
+                else:
+                    self._violation(f"{request.method} {path}: unexpected multipart field {name!r}")
+            return body, files
+        raw = await request.read()
+        if not raw:
+            return None, files
+        if request.content_type != "application/json":
+            self._violation(f"{request.method} {path}: body sent as {request.content_type!r}, not JSON")
+        try:
+            return json.loads(raw), files
+        except ValueError:
+            self._violation(f"{request.method} {path}: body is not valid JSON")
+            return raw.decode(errors="replace"), files
+
+    async def _answer(self, request: web.Request, record: Request) -> web.Response:
+        path, method = record.path, record.method
+        token_route = path.startswith(("/interactions/", "/webhooks/"))
+        if not token_route:
+            auth = request.headers.get("Authorization", "")
+            if not auth.startswith("Bot "):
+                self._violation(f"{method} {path}: no 'Authorization: Bot <token>' header")
+                return _error(401, "401: Unauthorized")
+            if auth[4:] in self._rejected_tokens:
+                return _error(401, "401: Unauthorized")
+        if self.spec is not None:
+            for problem in self.spec.check(method, path, record.body):
+                self._violation(problem)
+        for route_method, pattern, handler in self._routes:
+            if route_method == method and (match := pattern.fullmatch(path)):
+                return await handler(record, match)
+        return _error(404, f"404: Not Found (the stand-in does not serve {method} {path})")
+
+    async def _get_gateway_bot(self, record: Request, match: re.Match[str]) -> web.Response:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
+        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+
+    async def _get_gateway(self, record: Request, match: re.Match[str]) -> web.Response:
+        return _json({"url": self.gateway_url})
+
+    async def _get_me(self, record: Request, match: re.Match[str]) -> web.Response:
+        return _json({**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "email": None})
+
+    async def _get_application(self, record: Request, match: re.Match[str]) -> web.Response:
+        return _json(application_payload(self.app_id, self.bot_user, self.owner))
+
+    def _check_app(self, match: re.Match[str], record: Request) -> web.Response | None:
+        if int(match["app"]) != self.app_id:
+            self._violation(f"{record.method} {record.path}: application id is not the bot's ({self.app_id})")
+            return _error(403, "Missing Access", 50001)
+        if "guild" in match.groupdict() and match["guild"] and int(match["guild"]) != self.guild.id:
+            return _error(403, "Missing Access", 50001)
+        return None
+
+    def _stored_commands(self, guild: str | None) -> list[dict[str, Any]]:
+        return self._guild_commands.setdefault(int(guild), []) if guild else self._global_commands
+
+    def _register(
+        self, command: dict[str, Any], guild: str | None, known: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        kind = command.get("type") or 1
+        same = next((c for c in known if c["name"] == command.get("name") and c["type"] == kind), None)
+        stored = {
+            "description": "",
+            "options": [],
+            "default_member_permissions": None,
+            "nsfw": False,
+            **command,
+            "id": same["id"] if same else str(snowflake()),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "version": str(snowflake()),
+        }
+        if guild:
+            stored["guild_id"] = guild
+        return stored
+
+    async def _put_commands(self, record: Request, match: re.Match[str]) -> web.Response:
+        if (denied := self._check_app(match, record)) is not None:
+            return denied
+        guild = match.groupdict().get("guild")
+        where = f"PUT commands ({'guild ' + guild if guild else 'global'})"
+        commands = record.body if isinstance(record.body, list) else []
+        for problem in limits.check_commands(record.body, where):
+            self._violation(problem)
+        self._command_syncs.append((int(guild) if guild else None, commands))
+        known = self._stored_commands(guild)
+        stored = [self._register(c, guild, known) for c in commands]
+        if guild:
+            self._guild_commands[int(guild)] = stored
+        else:
+            self._global_commands = stored
+        return _json(stored)
+
+    async def _get_commands(self, record: Request, match: re.Match[str]) -> web.Response:
+        if (denied := self._check_app(match, record)) is not None:
+            return denied
+        return _json(self._stored_commands(match.groupdict().get("guild")))
+
+    async def _post_command(self, record: Request, match: re.Match[str]) -> web.Response:
+        if (denied := self._check_app(match, record)) is not None:
+            return denied
+        guild = match.groupdict().get("guild")
+        for problem in limits.check_command(record.body or {}, f"POST command ({guild or 'global'})"):
+            self._violation(problem)
+        known = self._stored_commands(guild)
+        stored = self._register(record.body or {}, guild, known)
+        known[:] = [c for c in known if c["id"] != stored["id"]] + [stored]
+        return _json(stored, 201)
+
+    # --- interaction responses and webhooks --------------------------------------------------------------
+
+    async def _callback(self, record: Request, match: re.Match[str]) -> web.Response:
+        exchange = self._exchanges.get(match["token"])
+        where = f"interaction response to {_describe(exchange.payload) if exchange else match['id']}"
+        if exchange is None or exchange.id != int(match["id"]):
+            self._violation(f"{where}: unknown interaction id or token")
+            return _error(404, "Unknown interaction", 10062)
+        if exchange.callback is not None:
+            self._violation(f"{where}: answered twice")
+            return _error(400, "Interaction has already been acknowledged.", 40060)
+        late = self._loop.time() - exchange.deadline
+        if late > 0:
+            self._violation(
+                f"{where}: first response {late + self.response_deadline:.2f} s after the event (max 3)"
+            )
+            return _error(404, "Unknown interaction", 10062)
+        body = record.body if isinstance(record.body, dict) else {}
+        for problem in limits.check_callback(body, where, files=len(record.uploads)):
+            self._violation(problem)
+        exchange.callback = body
+        kind = body.get("type")
+        data = body.get("data") or {}
+        response: dict[str, Any] = {"interaction": {"id": str(exchange.id), "type": exchange.payload["type"]}}
+        if kind in (4, 5):
+            flags = int(data.get("flags") or 0) & limits.EPHEMERAL
+            message_body = data if kind == 4 else {"flags": flags | LOADING}
+            message = self._create_message(exchange, message_body, record.uploads, message_type=20)
+            exchange.original_id = int(message["id"])
+            response["interaction"].update(
+                response_message_id=message["id"],
+                response_message_loading=kind == 5,
+                response_message_ephemeral=bool(flags),
+            )
+            response["resource"] = {"type": kind, "message": message}
+        elif kind == UPDATE and exchange.original_id is not None:
+            message = self._edit_message(exchange.original_id, data, record.uploads)
+            response["resource"] = {"type": kind, "message": message}
+            self._changed(exchange)
+        else:
+            response["resource"] = {"type": kind}
+        if record.query.get("with_response") not in ("1", "true", "True"):
+            return web.Response(status=204)
+        return _json(response)
+
+    def _changed(self, exchange: Exchange) -> None:
+        exchange.changes += 1
+        exchange.last_change = self._loop.time()
+
+    def _webhook_exchange(self, record: Request, match: re.Match[str]) -> Exchange | web.Response:
+        exchange = self._exchanges.get(match["token"])
+        if exchange is None or int(match["app"]) != self.app_id:
+            self._violation(f"{record.method} {record.path}: unknown webhook (wrong application id or token)")
+            return _error(404, "Unknown Webhook", 10015)
+        if exchange.callback is None:
+            self._violation(
+                f"{record.method} {record.path}: webhook used before the interaction was answered"
+            )
+            return _error(404, "Unknown Webhook", 10015)
+        return exchange
+
+    def _webhook_message_id(self, exchange: Exchange, which: str) -> int | None:
+        if which != "@original":
+            return int(which) if int(which) in exchange.followup_ids else None
+        return exchange.original_id
+
+    async def _followup(self, record: Request, match: re.Match[str]) -> web.Response:
+        exchange = self._webhook_exchange(record, match)
+        if isinstance(exchange, web.Response):
+            return exchange
+        body = record.body if isinstance(record.body, dict) else {}
+        for problem in limits.check_message(
+            body, f"followup to {_describe(exchange.payload)}", partial=False, files=len(record.uploads)
+        ):
+            self._violation(problem)
+        original = self._messages.get(exchange.original_id or 0)
+        if original is not None and int(original.get("flags") or 0) & LOADING:
+            # Discord: the first followup after a deferral edits the "thinking" message instead.
+            message = self._edit_message(exchange.original_id or 0, body, record.uploads, keep_flags=True)
+        else:
+            message = self._create_message(exchange, body, record.uploads, message_type=20)
+            exchange.followup_ids.append(int(message["id"]))
+        self._changed(exchange)
+        if record.query.get("wait") not in ("1", "true", "True"):
+            return web.Response(status=204)
+        return _json(message)
+
+    async def _get_webhook_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        exchange = self._webhook_exchange(record, match)
+        if isinstance(exchange, web.Response):
+            return exchange
+        message_id = self._webhook_message_id(exchange, match["message"])
+        if message_id is None or message_id not in self._messages:
+            return _error(404, "Unknown Message", 10008)
+        return _json(self._messages[message_id])
+
+    async def _edit_webhook_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        exchange = self._webhook_exchange(record, match)
+        if isinstance(exchange, web.Response):
+            return exchange
+        where = f"edit of a reply to {_describe(exchange.payload)}"
+        for problem in limits.check_message(
+            record.body or {}, where, partial=True, files=len(record.uploads)
+        ):
+            self._violation(problem)
+        message_id = self._webhook_message_id(exchange, match["message"])
+        if message_id is None or message_id not in self._messages:
+            self._violation(f"{where}: no such message")
+            return _error(404, "Unknown Message", 10008)
+        body = record.body if isinstance(record.body, dict) else {}
+        message = self._edit_message(message_id, body, record.uploads, keep_flags=True)
+        self._changed(exchange)
+        return _json(message)
+
+    async def _delete_webhook_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        exchange = self._webhook_exchange(record, match)
+        if isinstance(exchange, web.Response):
+            return exchange
+        message_id = self._webhook_message_id(exchange, match["message"])
+        if message_id is None or self._messages.pop(message_id, None) is None:
+            return _error(404, "Unknown Message", 10008)
+        self._changed(exchange)
+        return web.Response(status=204)
+
+    # --- channels ---------------------------------------------------------------------------------------
+
+    async def _get_channel(self, record: Request, match: re.Match[str]) -> web.Response:
+        if int(match["channel"]) != self.guild.channel_id:
+            return _error(404, "Unknown Channel", 10003)
+        return _json(self.guild.channel_payload())
+
+    async def _post_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        channel_id = int(match["channel"])
+        if channel_id != self.guild.channel_id and channel_id not in self._channel_messages:
+            return _error(404, "Unknown Channel", 10003)
+        body = record.body if isinstance(record.body, dict) else {}
+        for problem in limits.check_message(
+            body, f"message in channel {channel_id}", partial=False, files=len(record.uploads)
+        ):
+            self._violation(problem)
+        attachments = self._attachments(body, record.uploads, [])
+        message = message_payload(
+            message_id=snowflake(),
+            channel_id=channel_id,
+            author=self.bot_user,
+            body=body,
+            attachments=attachments,
+            guild_id=self.guild.id if channel_id == self.guild.channel_id else None,
+        )
+        self._messages[int(message["id"])] = message
+        self._channel_messages.setdefault(channel_id, []).append(int(message["id"]))
+        return _json(message)
+
+    def _channel_message(self, match: re.Match[str]) -> int | None:
+        message_id = int(match["message"])
+        if (
+            message_id in self._channel_messages.get(int(match["channel"]), [])
+            and message_id in self._messages
+        ):
+            return message_id
+        return None
+
+    async def _get_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        message_id = self._channel_message(match)
+        if message_id is None:
+            return _error(404, "Unknown Message", 10008)
+        return _json(self._messages[message_id])
+
+    async def _edit_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        message_id = self._channel_message(match)
+        if message_id is None:
+            return _error(404, "Unknown Message", 10008)
+        body = record.body if isinstance(record.body, dict) else {}
+        for problem in limits.check_message(
+            body, f"edit of message {message_id}", partial=True, files=len(record.uploads)
+        ):
+            self._violation(problem)
+        return _json(self._edit_message(message_id, body, record.uploads))
+
+    async def _delete_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        message_id = self._channel_message(match)
+        if message_id is None:
+            return _error(404, "Unknown Message", 10008)
+        del self._messages[message_id]
+        return web.Response(status=204)
+
+    async def _open_dm(self, record: Request, match: re.Match[str]) -> web.Response:
+        recipient = str((record.body or {}).get("recipient_id"))
+        channel_id = snowflake()
+        self._channel_messages[channel_id] = []
+        user = User(id=int(recipient), name="member") if recipient.isdigit() else self.member
+        return _json(
+            {
+                "id": str(channel_id),
+                "type": 1,
+                "recipients": [user.payload()],
+                "flags": 0,
+                "last_message_id": None,
+            }
+        )
+
+    async def _get_guild(self, record: Request, match: re.Match[str]) -> web.Response:
+        if int(match["guild"]) != self.guild.id:
+            return _error(404, "Unknown Guild", 10004)
+        return _json(self.guild.create_payload(self.bot_user))
+
+    async def _get_user(self, record: Request, match: re.Match[str]) -> web.Response:
+        return _json(User(id=int(match["user"]), name="member").payload())
+
+    # --- messages --------------------------------------------------------------------------------------
+
+    def _attachments(
+        self, body: dict[str, Any], uploads: dict[int, tuple[str, bytes]], existing: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The attachments after a create or edit: kept ones by id, new uploads by their files[n] index."""
+        keep = {a["id"]: a for a in existing}
+        listed = body.get("attachments")
+        result: list[dict[str, Any]] = [] if listed is not None else list(existing)
+        used: set[int] = set()
+        for entry in listed or []:
+            entry_id = str(entry.get("id"))
+            if entry_id in keep:
+                result.append(keep[entry_id])
+            elif entry_id.isdigit() and int(entry_id) in uploads:
+                used.add(int(entry_id))
+                filename, data = uploads[int(entry_id)]
+                result.append(self._upload(entry.get("filename") or filename, data))
+            else:
+                self._violation(f"attachment {entry_id} refers to no uploaded file and no kept attachment")
+        for index, (filename, data) in sorted(uploads.items()):
+            if index not in used:
+                result.append(self._upload(filename, data))
+        return result
+
+    def _upload(self, filename: str, data: bytes) -> dict[str, Any]:
+        attachment_id = snowflake()
+        self._blobs[attachment_id] = (filename, data, None)
+        url = f"{self.base_url}/attachments/{attachment_id}/{quote(filename)}"
+        return attachment_payload(attachment_id, filename, len(data), url, None)
+
+    def _create_message(
+        self, exchange: Exchange, body: dict[str, Any], files: dict[int, tuple[str, bytes]], message_type: int
+    ) -> dict[str, Any]:
+        payload = exchange.payload
+        metadata = {
+            "id": str(exchange.id),
+            "type": payload["type"],
+            "user": (payload.get("member") or payload)["user"],
+            "authorizing_integration_owners": payload.get("authorizing_integration_owners", {}),
+        }
+        message = message_payload(
+            message_id=snowflake(),
+            channel_id=int(payload["channel_id"]),
+            author=self.bot_user,
+            body=body,
+            attachments=self._attachments(body, files, []),
+            guild_id=int(payload["guild_id"]) if "guild_id" in payload else None,
+            message_type=message_type,
+            interaction=metadata,
+            application_id=self.app_id,
+        )
+        self._messages[int(message["id"])] = message
+        return json.loads(json.dumps(message))
+
+    def _edit_message(
+        self,
+        message_id: int,
+        body: dict[str, Any],
+        files: dict[int, tuple[str, bytes]],
+        keep_flags: bool = False,
+    ) -> dict[str, Any]:
+        message = self._messages[message_id]
+        for key in ("content", "embeds", "components"):
+            if key in body:
+                message[key] = body[key] if body[key] is not None else ("" if key == "content" else [])
+        flags = int(message.get("flags") or 0)
+        if keep_flags:
+            # Editing keeps ephemerality; the "thinking" state ends with the first edit.
+            message["flags"] = flags & ~LOADING | (int(body.get("flags") or 0) & ~limits.EPHEMERAL)
+        elif "flags" in body:
+            message["flags"] = int(body["flags"] or 0)
+        message["attachments"] = self._attachments(body, files, message.get("attachments") or [])
+        message["edited_timestamp"] = message["timestamp"]
+        return json.loads(json.dumps(message))
+
+
+def _describe(payload: dict[str, Any]) -> str:
+    data = payload.get("data") or {}
+    if payload.get("type") == 3:
+        return f"component {data.get('custom_id')!r}"
+    if payload.get("type") == 5:
+        return f"modal {data.get('custom_id')!r}"
+    names = [data.get("name", "?")]
+    options = data.get("options") or []
+    while options and options[0].get("type") in COMMAND_OPTION_TYPES:
+        names.append(options[0]["name"])
+        options = options[0].get("options") or []
+    return "/" + " ".join(names) + (" (autocomplete)" if payload.get("type") == 4 else "")
