@@ -11,7 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from discord import app_commands
 
 Lang = Literal["nl", "en"]
@@ -100,10 +101,20 @@ def _quantize(value: Number, decimals: int) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+@cache
+def _number_pattern(decimals: int) -> NumberPattern:
+    # Parsing the pattern costs more than applying it, and every answer formats a dozen numbers.
+    return parse_pattern("#,##0" + ("." + "#" * decimals if decimals else ""))
+
+
+@cache
+def _babel_locale(lang: Lang) -> Locale:
+    return Locale.parse(lang)
+
+
 def format_number(value: Number, lang: Lang, decimals: int = 0) -> str:
     """75.000 in Dutch, 75,000 in English; up to `decimals` places, trailing zeros dropped."""
-    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(_quantize(value, decimals), format=pattern, locale=lang)
+    return _number_pattern(decimals).apply(_quantize(value, decimals), _babel_locale(lang))
 
 
 def format_percent(value: Number, lang: Lang, decimals: int = 2) -> str:
@@ -124,6 +135,11 @@ class Messages:
 
     def has(self, key: str) -> bool:
         return key in self.source.messages[self.lang]
+
+    def count(self, key: str, n: int, /, **values: Any) -> str:
+        """The message for `n` things: `key_one` when n is 1 and the catalogue has it, else `key`."""
+        chosen = f"{key}_one" if n == 1 and self.has(f"{key}_one") else key
+        return self(chosen, n=self.number(n), **values)
 
     def number(self, value: Number, decimals: int = 0) -> str:
         return format_number(value, self.lang, decimals)

@@ -90,3 +90,16 @@ def test_numbers_follow_the_reader(value: object, decimals: int, nl: str, en: st
 def test_percent() -> None:
     assert format_percent(Fraction(38, 5), "nl", 1) == "7,6%"
     assert format_percent(Fraction(38, 5), "en", 1) == "7.6%"
+
+
+def test_count_picks_the_singular_only_for_one(tmp_path: Path) -> None:
+    for lang, (many, one) in {"en": ("{n} posts", "one post"), "nl": ("{n} posts", "één post")}.items():
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "x.toml").write_text(f'posts = "{many}"\nposts_one = "{one}"\nweeks = "{{n}} weeks"\n')
+    from bot.i18n import Messages
+
+    nl = Messages("nl", Catalogue.load(tmp_path))
+    assert nl.count("x.posts", 1) == "één post"
+    assert nl.count("x.posts", 0) == "0 posts"
+    assert nl.count("x.posts", 1500) == "1.500 posts"
+    assert Messages("en", nl.source).count("x.weeks", 1) == "1 weeks"  # no singular in the catalogue: the plural

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 from itertools import pairwise
 from statistics import median
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bot.domain.history import PostFigures
 from bot.domain.knowledge import GuideId, Strict, knowledge_file, load
 from bot.domain.text import Lang, fold, missing_figures
 
@@ -236,23 +237,6 @@ def rotating_tip(knowledge: Tips, day: date, seed: int = 0) -> TipRef:
 # --- personal diagnosis ---------------------------------------------------------------------------
 
 
-class PostLike(Protocol):
-    """What the diagnosis reads from a logged post (bot.domain.history.LoggedPost has these)."""
-
-    @property
-    def posted_at(self) -> datetime: ...
-    @property
-    def likes(self) -> int: ...
-    @property
-    def comments(self) -> int: ...
-    @property
-    def shares(self) -> int: ...
-    @property
-    def saves(self) -> int: ...
-    @property
-    def followers(self) -> int: ...
-
-
 @dataclass(frozen=True)
 class SignalTrend:
     """One signal over the member's recent posts against their usual level.
@@ -291,7 +275,7 @@ def _days(delta: timedelta) -> Fraction:
 
 
 def _ratio_trend(
-    signal: Signal, recent: Sequence[PostLike], baseline: Sequence[PostLike], need: int
+    signal: Signal, recent: Sequence[PostFigures], baseline: Sequence[PostFigures], need: int
 ) -> SignalTrend | None:
     recent_ratios = [Fraction(getattr(p, signal.value), p.likes) for p in recent if p.likes > 0]
     usual_ratios = [Fraction(getattr(p, signal.value), p.likes) for p in baseline if p.likes > 0]
@@ -314,7 +298,7 @@ def _frequency_trend(
     return SignalTrend(Signal.FREQUENCY, recent_value, usual_value, usual_value / recent_value)
 
 
-def diagnose(knowledge: Tips, posts: Sequence[PostLike]) -> Diagnosis | None:
+def diagnose(knowledge: Tips, posts: Sequence[PostFigures]) -> Diagnosis | None:
     """Compare the member's last posts with the median of the posts before them; None without enough history.
 
     Saves, shares and comments are taken per like, so a post that simply reached more people does not hide
@@ -384,7 +368,7 @@ def post_signals(
     shares: int,
     saves: int,
     followers: int,
-    history: Sequence[PostLike] = (),
+    history: Sequence[PostFigures] = (),
 ) -> PostSignals | None:
     """Name the strongest and weakest signal of one post; None when the post has no interactions.
 

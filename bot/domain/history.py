@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.domain.engagement import check_count
 
@@ -20,6 +20,23 @@ def require_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() != UTC.utcoffset(None):
         raise ValueError(f"expected an aware UTC datetime, got {moment!r}")
     return moment
+
+
+class PostFigures(Protocol):
+    """What the analyses read from a logged post; LoggedPost has it, and so can a test's plain object."""
+
+    @property
+    def posted_at(self) -> datetime: ...
+    @property
+    def likes(self) -> int: ...
+    @property
+    def comments(self) -> int: ...
+    @property
+    def shares(self) -> int: ...
+    @property
+    def saves(self) -> int: ...
+    @property
+    def followers(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

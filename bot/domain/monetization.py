@@ -8,12 +8,13 @@ from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from bot.domain.benchmarks import Band, Benchmarks, PriceRange, Rating, Tier, benchmarks, rating_for
 from bot.domain.engagement import check_count, engagement_rate
+from bot.domain.history import PostFigures
 from bot.domain.knowledge import DATA_DIR, GuideId, KnowledgeError, Strict, knowledge_file, load
 from bot.domain.text import Lang, missing_figures
 
@@ -246,23 +247,6 @@ def sponsored_price(followers: int, knowledge: Benchmarks | None = None) -> Pric
 # --- media kit ------------------------------------------------------------------------------------
 
 
-class PostCounts(Protocol):
-    """What the media kit reads from a logged post (bot.domain.history.LoggedPost has these)."""
-
-    @property
-    def posted_at(self) -> datetime: ...
-    @property
-    def likes(self) -> int: ...
-    @property
-    def comments(self) -> int: ...
-    @property
-    def shares(self) -> int: ...
-    @property
-    def saves(self) -> int: ...
-    @property
-    def followers(self) -> int: ...
-
-
 @dataclass(frozen=True)
 class MediaKitSummary:
     """A media kit's numbers from the member's last logged posts: reach, average ER and its rating, tier, rate."""
@@ -279,7 +263,7 @@ class MediaKitSummary:
 
 
 def media_kit(
-    posts: Sequence[PostCounts],
+    posts: Sequence[PostFigures],
     window: int,
     followers: int | None = None,
     knowledge: Benchmarks | None = None,

@@ -186,9 +186,13 @@ def ask_embed(msgs: Messages, question: str, hits: Sequence[Hit]) -> discord.Emb
 # --- /monetize ------------------------------------------------------------------------------------
 
 
-def dollars(msgs: Messages, amount: Fraction) -> str:
-    """Whole dollars from $100 up; cents below, where they still mean something."""
-    return msgs("benchmark.usd", amount=msgs.number(amount, 0 if amount >= 100 else 2))
+def dollars(msgs: Messages, amount: Fraction, cents_below: Fraction | None = None) -> str:
+    """Whole dollars from $100 up; cents below, where they still mean something.
+
+    Both ends of a range pass the range's low end as `cents_below`, so "$60.38–$120.76" never reads "$60.38–$121".
+    """
+    reference = amount if cents_below is None else cents_below
+    return msgs("benchmark.usd", amount=msgs.number(amount, 0 if reference >= 100 else 2))
 
 
 def _threshold_line(msgs: Messages, check: ThresholdCheck) -> str:
@@ -230,7 +234,7 @@ def price_lines(msgs: Messages, price: PriceEstimate) -> list[str]:
         msgs(
             "coaching.monetize.price",
             low=dollars(msgs, price.low),
-            high=dollars(msgs, price.high),
+            high=dollars(msgs, price.high, cents_below=price.low),
             rule=price_text(msgs, rule),
             per=msgs.number(price.per_followers),
         )
@@ -274,19 +278,23 @@ def mediakit_embed(msgs: Messages, kit: MediaKitSummary, items_to_add: Sequence[
     """The media kit's numbers as a block ready to paste, and what the member adds themselves."""
     block = [
         msgs("coaching.mediakit.followers", followers=msgs.number(kit.followers)),
-        msgs(
+        msgs.count(
             "coaching.mediakit.rate",
+            kit.posts,
             rate=band_rate_text(msgs, kit.average_rate, kit.band),
-            posts=msgs.number(kit.posts),
             rating=rating_name(msgs, kit.rating),
             band=kit.band.label,
         ),
         msgs("coaching.mediakit.tier", tier=tier_name(msgs, kit.price.tier)),
-        msgs("coaching.mediakit.price", low=dollars(msgs, kit.price.low), high=dollars(msgs, kit.price.high)),
+        msgs(
+            "coaching.mediakit.price",
+            low=dollars(msgs, kit.price.low),
+            high=dollars(msgs, kit.price.high, cents_below=kit.price.low),
+        ),
     ]
-    intro = msgs(
+    intro = msgs.count(
         "coaching.mediakit.intro",
-        posts=msgs.number(kit.posts),
+        kit.posts,
         first=day_text(msgs, kit.first_posted),
         last=day_text(msgs, kit.last_posted),
     )

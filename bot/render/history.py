@@ -184,10 +184,10 @@ def goals_embed(msgs: Messages, goals: list[GoalProgress]) -> discord.Embed:
 
 
 def _rated(msgs: Messages, key: str, average: RatedAverage) -> str:
-    return msgs(
-        f"{key}_one" if average.posts == 1 else key,
+    return msgs.count(
+        key,
+        average.posts,
         rate=band_rate_text(msgs, average.rate, average.band),
-        posts=msgs.number(average.posts),
         rating=rating_name(msgs, average.rating),
         band=average.band.label,
     )
@@ -215,10 +215,8 @@ def goal_progress_line(msgs: Messages, state: GoalProgress) -> str:
         status = msgs("progress.goals.on_pace" if state.on_pace else "progress.goals.behind", **shares)
         if state.days_left == 0:
             status += f"; {msgs('progress.goals.last_day')}"
-        elif state.days_left == 1:
-            status += f"; {msgs('progress.goals.days_left_one')}"
         else:
-            status += f"; {msgs('progress.goals.days_left', days=msgs.number(state.days_left))}"
+            status += f"; {msgs.count('progress.goals.days_left', state.days_left)}"
     return f"{line}: {status}"
 
 
@@ -228,10 +226,7 @@ def progress_embed(
     """The report beside the chart; `name` is set when the report is about someone else."""
     title = msgs("progress.title_other", name=_clip(name, 200)) if name else msgs("progress.title")
     weeks = msgs.number(report.weeks)
-    if report.posts_in_window == 1:
-        summary = msgs("progress.summary_one", weeks=weeks)
-    else:
-        summary = msgs("progress.summary", weeks=weeks, posts=msgs.number(report.posts_in_window))
+    summary = msgs.count("progress.summary", report.posts_in_window, weeks=weeks)
     answer = embed(_clip(title, 256), summary)
 
     if report.followers_now is not None:
@@ -278,8 +273,7 @@ def progress_embed(
 
     streak = report.streak
     if streak.current:
-        key = "progress.streak.value_one" if streak.current == 1 else "progress.streak.value"
-        value = msgs(key, current=msgs.number(streak.current), longest=msgs.number(streak.longest))
+        value = msgs.count("progress.streak.value", streak.current, longest=msgs.number(streak.longest))
         if not streak.posted_this_week:
             value += "\n" + msgs("progress.streak.at_risk")
     else:

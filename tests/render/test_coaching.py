@@ -20,6 +20,7 @@ from bot.render.coaching import (
     mediakit_embed,
     monetize_embed,
     post_signals_line,
+    price_lines,
     topic_embed,
 )
 from tests.domain.test_search import QUESTIONS
@@ -281,3 +282,12 @@ def test_mediakit_fits_at_the_extremes(lang: Lang) -> None:
         kit = media_kit(posts, window=15)
         assert kit is not None
         within_limits(mediakit_embed(messages_for(lang), kit, ["x"]))
+
+
+@pytest.mark.parametrize(
+    ("lang", "followers", "expected"),
+    [("en", 6_038, "$60.38–$120.76"), ("nl", 6_038, "$60,38–$120,76"), ("en", 25_000, "$250–$500")],
+)
+def test_a_price_range_keeps_one_precision(lang: Lang, followers: int, expected: str) -> None:
+    lines = price_lines(messages_for(lang), sponsored_price(followers))
+    assert expected in lines[0]
