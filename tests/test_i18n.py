@@ -80,6 +80,9 @@ def test_server_language_wins() -> None:
         (Decimal("0.125"), 2, "0,13", "0.13"),  # half up, not to even
         (10**12, 0, "1.000.000.000.000", "1,000,000,000,000"),
         (0, 2, "0", "0"),
+        (Decimal("-0.001"), 2, "0", "0"),  # no "-0"
+        (-1234.5, 2, "-1.234,5", "-1,234.5"),
+        (Decimal("1E+3"), 0, "1.000", "1,000"),
     ],
 )
 def test_numbers_follow_the_reader(value: object, decimals: int, nl: str, en: str) -> None:
@@ -95,11 +98,15 @@ def test_percent() -> None:
 def test_count_picks_the_singular_only_for_one(tmp_path: Path) -> None:
     for lang, (many, one) in {"en": ("{n} posts", "one post"), "nl": ("{n} posts", "één post")}.items():
         (tmp_path / lang).mkdir()
-        (tmp_path / lang / "x.toml").write_text(f'posts = "{many}"\nposts_one = "{one}"\nweeks = "{{n}} weeks"\n')
+        (tmp_path / lang / "x.toml").write_text(
+            f'posts = "{many}"\nposts_one = "{one}"\nweeks = "{{n}} weeks"\n'
+        )
     from bot.i18n import Messages
 
     nl = Messages("nl", Catalogue.load(tmp_path))
     assert nl.count("x.posts", 1) == "één post"
     assert nl.count("x.posts", 0) == "0 posts"
     assert nl.count("x.posts", 1500) == "1.500 posts"
-    assert Messages("en", nl.source).count("x.weeks", 1) == "1 weeks"  # no singular in the catalogue: the plural
+    assert (
+        Messages("en", nl.source).count("x.weeks", 1) == "1 weeks"
+    )  # no singular in the catalogue: the plural
