@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal, TypeVar
 
 from bot.domain.engagement import MAX_COUNT
-from bot.domain.history import MAX_TITLE_LENGTH, PostNumbers
+from bot.domain.history import MAX_TITLE_LENGTH, FollowerCount, PostNumbers
 
 MAX_BYTES = 1024 * 1024  # "1 MB" as Windows and macOS show file sizes to the member.
 MAX_ROWS = 5_000
@@ -90,19 +90,11 @@ class RowProblem:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowerRow:
-    """A row with only a date and a follower count."""
-
-    taken_at: datetime
-    followers: int
-
-
-@dataclass(frozen=True, slots=True)
 class ImportResult:
     """Either every row read (posts and follower counts) or the first problems; never both."""
 
     posts: tuple[PostNumbers, ...] = ()
-    followers: tuple[FollowerRow, ...] = ()
+    followers: tuple[FollowerCount, ...] = ()
     problems: tuple[RowProblem, ...] = ()
     problem_count: int = 0
 
@@ -267,7 +259,7 @@ def parse_csv(data: bytes, now: datetime) -> ImportResult:
         raise CsvRejected("too_many_rows", maximum=MAX_ROWS, rows=len(body))
     latest = now.astimezone(UTC) + FUTURE_SLACK
     posts: list[PostNumbers] = []
-    followers: list[FollowerRow] = []
+    followers: list[FollowerCount] = []
     problems: list[RowProblem] = []
     count = 0
     for number, record in body:
@@ -281,7 +273,7 @@ def parse_csv(data: bytes, now: datetime) -> ImportResult:
             problems.extend(in_file_order[: MAX_PROBLEMS - len(problems)])
         elif isinstance(parsed, PostNumbers):
             posts.append(parsed)
-        elif isinstance(parsed, FollowerRow):
+        elif isinstance(parsed, FollowerCount):
             followers.append(parsed)
     if problems:
         return ImportResult(problems=tuple(problems), problem_count=count)
@@ -328,7 +320,7 @@ class _Row:
             self._problem(column, exc.rule, **exc.values)
             return None
 
-    def parse(self, latest: datetime) -> PostNumbers | FollowerRow | None:
+    def parse(self, latest: datetime) -> PostNumbers | FollowerCount | None:
         moment = self._read("date", parse_moment)
         if moment is not None and moment.date() < EARLIEST:
             self._problem("date", "too_early", earliest=EARLIEST.isoformat())
@@ -338,7 +330,7 @@ class _Row:
         if not any(self.cells.get(c) for c in POST_COLUMNS):
             if self.problems or moment is None or followers is None:
                 return None
-            return FollowerRow(moment, followers)
+            return FollowerCount(moment, followers)
         likes = self._read("likes", parse_count)
         comments = self._read("comments", parse_count)
         shares = self._read("shares", parse_count)

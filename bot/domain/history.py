@@ -40,6 +40,14 @@ class PostFigures(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class FollowerCount:
+    """A follower count at a moment, before it is stored (or as a point on the chart)."""
+
+    taken_at: datetime
+    followers: int
+
+
+@dataclass(frozen=True, slots=True)
 class PostNumbers:
     """One post's numbers as a member gives them, before it is stored."""
 

@@ -11,7 +11,15 @@ from fractions import Fraction
 from bot.domain.benchmarks import Band, Rating, band_for, rating_for
 from bot.domain.engagement import check_count, engagement_rate, parse_percent
 from bot.domain.errors import InvalidInput
-from bot.domain.history import FollowerSnapshot, Goal, GoalMetric, LoggedPost, latest_followers, require_utc
+from bot.domain.history import (
+    FollowerCount,
+    FollowerSnapshot,
+    Goal,
+    GoalMetric,
+    LoggedPost,
+    latest_followers,
+    require_utc,
+)
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 104
@@ -58,12 +66,6 @@ class PostPoint:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowerPoint:
-    at: datetime
-    followers: int
-
-
-@dataclass(frozen=True, slots=True)
 class Streak:
     """Consecutive ISO weeks with at least one post, in the member's time zone.
 
@@ -105,7 +107,7 @@ class ProgressReport:
     streak: Streak
     goals: tuple[GoalProgress, ...]
     points: tuple[PostPoint, ...]
-    followers_series: tuple[FollowerPoint, ...]
+    followers_series: tuple[FollowerCount, ...]
     band: Band | None
 
     @property
@@ -268,9 +270,9 @@ def progress_report(
     followers_now = None if latest is None else latest[1]
     at_start = latest_followers(posts, snapshots, at=since)
     followers_series = sorted(
-        [FollowerPoint(p.posted_at, p.followers) for p in posts if p.posted_at > since]
-        + [FollowerPoint(s.taken_at, s.followers) for s in snapshots if s.taken_at > since],
-        key=lambda point: point.at,
+        [FollowerCount(p.posted_at, p.followers) for p in posts if p.posted_at > since]
+        + [FollowerCount(s.taken_at, s.followers) for s in snapshots if s.taken_at > since],
+        key=lambda point: point.taken_at,
     )
     if at_start is not None:
         followers_start: int | None = at_start[1]

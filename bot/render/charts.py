@@ -100,7 +100,7 @@ def progress_chart(report: ProgressReport, msgs: Messages, tz: tzinfo = UTC) -> 
     followers = report.followers_series
     if followers:
         twin = axes.twinx()
-        x_followers = [*date2num([f.at for f in followers]), date2num(report.now)]
+        x_followers = [*date2num([f.taken_at for f in followers]), date2num(report.now)]
         y_followers = [f.followers for f in followers] + [followers[-1].followers]
         twin.step(
             x_followers,

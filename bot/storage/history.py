@@ -11,8 +11,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Literal
 
-from bot.domain.csv_import import FollowerRow
-from bot.domain.history import FollowerSnapshot, Goal, LoggedPost, PostNumbers, require_utc
+from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers, require_utc
 from bot.storage.database import Database
 
 EntryKind = Literal["post", "followers"]
@@ -166,7 +165,7 @@ class HistoryRepository:
         guild_id: int,
         user_id: int,
         posts: Sequence[PostNumbers],
-        followers: Sequence[FollowerRow],
+        followers: Sequence[FollowerCount],
         logged_at: datetime,
     ) -> ImportOutcome:
         """Store every row in one transaction, skipping rows the history already has."""

@@ -12,7 +12,6 @@ from bot.domain.csv_import import (
     MAX_ROWS,
     CellError,
     CsvRejected,
-    FollowerRow,
     RowProblem,
     parse_count,
     parse_csv,
@@ -20,7 +19,7 @@ from bot.domain.csv_import import (
     parse_moment,
     sniff_delimiter,
 )
-from bot.domain.history import PostNumbers
+from bot.domain.history import FollowerCount, PostNumbers
 
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 NOON = 12
@@ -74,14 +73,14 @@ def test_excel_sep_line_sets_the_delimiter_and_is_not_a_row() -> None:
 def test_rows_without_post_numbers_are_follower_counts() -> None:
     data = b"datum;volgers;likes;reacties;delen\n01-01-2025;4.800;;;\n02-01-2025;4.900;10;2;1\n"
     result = parse_csv(data, NOW)
-    assert result.followers == (FollowerRow(noon(2025, 1, 1), 4800),)
+    assert result.followers == (FollowerCount(noon(2025, 1, 1), 4800),)
     assert result.posts == (PostNumbers(noon(2025, 1, 2), 10, 2, 1, 0, None, 4900, None),)
     assert result.rows == 2
 
 
 def test_followers_only_file() -> None:
     result = parse_csv(b"Date,Followers\n2025-01-01,1000\n2025-02-01,1100\n", NOW)
-    assert result.followers == (FollowerRow(noon(2025, 1, 1), 1000), FollowerRow(noon(2025, 2, 1), 1100))
+    assert result.followers == (FollowerCount(noon(2025, 1, 1), 1000), FollowerCount(noon(2025, 2, 1), 1100))
     assert result.posts == ()
 
 

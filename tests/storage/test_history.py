@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.csv_import import FollowerRow
-from bot.domain.history import FollowerSnapshot, Goal, LoggedPost, PostNumbers
+from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers
 from bot.storage.database import Database
 from bot.storage.history import HistoryRepository, ImportOutcome, from_text, to_text
 
@@ -98,7 +97,7 @@ async def test_latest_followers_from_posts_and_counts(repo: HistoryRepository) -
 
 async def test_import_is_one_transaction_and_skips_what_is_already_there(repo: HistoryRepository) -> None:
     posts = [numbers(d) for d in (1, 2, 3)]
-    counts = [FollowerRow(NOW - timedelta(days=4), 4900)]
+    counts = [FollowerCount(NOW - timedelta(days=4), 4900)]
     assert await repo.import_rows(GUILD, MEMBER, posts, counts, NOW) == ImportOutcome(3, 1, 0)
     again = await repo.import_rows(GUILD, MEMBER, [*posts, numbers(4)], counts, NOW)
     assert again == ImportOutcome(1, 0, 4)
@@ -151,7 +150,7 @@ async def test_delete_only_the_members_own_entry(repo: HistoryRepository) -> Non
 
 async def test_undo_removes_the_last_batch_whole(repo: HistoryRepository) -> None:
     first = await repo.add_post(GUILD, MEMBER, numbers(9), NOW)
-    await repo.import_rows(GUILD, MEMBER, [numbers(1), numbers(2)], [FollowerRow(NOW, 5000)], NOW)
+    await repo.import_rows(GUILD, MEMBER, [numbers(1), numbers(2)], [FollowerCount(NOW, 5000)], NOW)
     batch = await repo.last_batch(GUILD, MEMBER)
     assert batch is not None and (batch.kind, batch.posts, batch.followers) == ("import", 2, 1)
     assert batch.only_entry is None
