@@ -9,8 +9,9 @@ from discord.ext import commands
 from bot.client import Pulse
 from bot.context import messages
 from bot.domain.benchmarks import band_for, tier_for
-from bot.domain.engagement import MAX_COUNT, MAX_PERCENT, check_count, parse_percent
+from bot.domain.engagement import check_count, parse_percent
 from bot.i18n import command_description, describe_options
+from bot.options import AtLeastOne, Percent
 from bot.render.benchmark import benchmark_embed, niches_embed, tiers_embed
 
 
@@ -27,8 +28,8 @@ class Benchmark(commands.Cog):
     async def followers(
         self,
         interaction: discord.Interaction,
-        followers: app_commands.Range[int, 1, MAX_COUNT],
-        rate: app_commands.Range[float, 0.0, float(MAX_PERCENT)] | None = None,
+        followers: AtLeastOne,
+        rate: Percent | None = None,
     ) -> None:
         check_count("followers", followers, minimum=1)
         exact_rate = None if rate is None else parse_percent("rate", rate)

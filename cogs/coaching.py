@@ -11,11 +11,11 @@ from discord.ext import commands
 from bot.client import Pulse
 from bot.context import messages
 from bot.domain.coaching import MAX_CHOICES, diagnose, rotating_tip, tips, topic_choices
-from bot.domain.engagement import MAX_COUNT
 from bot.domain.monetization import check_programmes, media_kit, monetization, sponsored_price
 from bot.domain.search import MAX_QUESTION, ask, index
 from bot.errors import UserError
 from bot.i18n import command_description, describe_options
+from bot.options import AtLeastOne, Count
 from bot.render.coaching import (
     ask_embed,
     daily_tip_embed,
@@ -26,8 +26,6 @@ from bot.render.coaching import (
 )
 from bot.storage.history import HistoryRepository
 
-Count = app_commands.Range[int, 0, MAX_COUNT]
-AtLeastOne = app_commands.Range[int, 1, MAX_COUNT]
 Question = app_commands.Range[str, 1, MAX_QUESTION]
 # Autocomplete values are topic keys; Discord caps a choice's value at 100 characters, and so do we.
 TopicText = app_commands.Range[str, 1, 100]

@@ -11,21 +11,15 @@ from bot.context import messages
 from bot.domain.benchmarks import band_for, tier_for
 from bot.domain.coaching import post_signals, tips
 from bot.domain.engagement import (
-    MAX_COUNT,
-    MAX_PERCENT,
     account_engagement,
     interactions_for_target,
     post_engagement,
 )
 from bot.i18n import command_description, describe_options
+from bot.options import AtLeastOne, Count, PositivePercent
 from bot.render.coaching import post_signals_line
 from bot.render.engagement import account_embed, post_embed, target_embed
 from cogs.history import log_post
-
-Count = app_commands.Range[int, 0, MAX_COUNT]
-AtLeastOne = app_commands.Range[int, 1, MAX_COUNT]
-# Discord cannot say "above 0"; the domain refuses 0 and below again whatever Discord lets through.
-TargetPercent = app_commands.Range[float, 0.01, float(MAX_PERCENT)]
 
 
 class Engagement(commands.Cog):
@@ -81,7 +75,7 @@ class Engagement(commands.Cog):
         self,
         interaction: discord.Interaction,
         followers: AtLeastOne,
-        target: TargetPercent,
+        target: PositivePercent,
         posts: AtLeastOne | None = None,
     ) -> None:
         result = interactions_for_target(followers, target, posts)

@@ -30,6 +30,7 @@ from bot.domain.progress import (
 )
 from bot.errors import UserError
 from bot.i18n import DEFAULT_LANG, Messages, choice_names, command_description, describe_options, messages_for
+from bot.options import AtLeastOne
 from bot.render.charts import progress_chart, warm_up
 from bot.render.common import embed
 from bot.render.history import (
@@ -286,9 +287,7 @@ class History(commands.Cog):
 
     @log.command(name="followers", description=command_description("log followers"))
     @describe_options("log followers")
-    async def log_followers(
-        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, MAX_COUNT]
-    ) -> None:
+    async def log_followers(self, interaction: discord.Interaction, count: AtLeastOne) -> None:
         guild_id, user_id = _member_ids(interaction)
         check_count("count", count, minimum=1)
         msgs = messages(interaction)
