@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -20,6 +21,7 @@ from bot.storage.database import SchemaTooNew
 log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
 
 
 def configure_logging(level: str) -> None:
@@ -76,6 +78,10 @@ async def run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+        # A network fault, not a bug: one line, and a non-zero exit so a supervisor tries again later.
+        print(f"Pulse cannot reach Discord ({discord.http.Route.BASE}): {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except Exception as exc:
         problem = startup_problem(exc)
         if problem is None:

@@ -142,3 +142,19 @@ def test_requests_past_discords_limits_are_flagged(faulty: BotProcess) -> None:
     faulty.invoke("oversized")
     violations = faulty.stand_in.take_violations()  # taken, so that this test's own teardown check passes
     assert any("at most 6000 per message" in v for v in violations), violations
+
+
+def test_database_from_a_newer_pulse_is_refused_in_one_line(
+    start_bot: Callable[..., BotProcess], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    database = tmp_path / "newer.db"
+    with sqlite3.connect(database) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    bot = start_bot(database=database, wait=False)
+    assert bot.wait_exit(15) == 2
+    assert "Traceback" not in bot.log
+    assert any("schema version 999" in line for line in bot.log.splitlines()), bot.log
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 999
