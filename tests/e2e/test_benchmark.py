@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.checks import assert_private_error_only
 from tests.e2e.stand_in import Reply
 
 
@@ -181,14 +182,9 @@ def test_tiers(pulse: BotProcess, locale: str, expected: list[str]) -> None:
 def test_bad_input_gets_a_private_error_and_nothing_else(
     pulse: BotProcess, options: dict[str, Any], dutch: str, english: str, locale: str
 ) -> None:
-    posted_before = len(pulse.stand_in.channel_messages())
-    reply = pulse.invoke("benchmark followers", options, locale=locale, strict=False)
-    assert reply.type == 4
-    assert reply.ephemeral
-    assert reply.content == (dutch if locale == "nl" else english)
-    assert reply.embeds == []
-    assert not reply.followups
-    assert len(pulse.stand_in.channel_messages()) == posted_before
+    assert_private_error_only(
+        pulse, "benchmark followers", options, locale, dutch if locale == "nl" else english
+    )
 
 
 def test_dutch_names_are_registered(pulse: BotProcess) -> None:

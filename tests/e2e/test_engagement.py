@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.checks import assert_private_error_only
 from tests.e2e.stand_in import Reply
 
 GUIDE_POST = {"likes": 300, "comments": 40, "shares": 25, "saves": 15, "followers": 5_000}
@@ -182,15 +183,7 @@ def test_target(pulse: BotProcess, locale: str, needed: str, total: str, rating:
 def test_bad_input_gets_a_private_error_and_nothing_else(
     pulse: BotProcess, command: str, options: dict[str, Any], dutch: str, english: str, locale: str
 ) -> None:
-    posted_before = len(pulse.stand_in.channel_messages())
-    # strict=False sends what Discord's client would refuse, as a modified client could.
-    reply = pulse.invoke(command, options, locale=locale, strict=False)
-    assert reply.type == 4
-    assert reply.ephemeral
-    assert reply.content == (dutch if locale == "nl" else english)
-    assert reply.embeds == []
-    assert not reply.followups
-    assert len(pulse.stand_in.channel_messages()) == posted_before
+    assert_private_error_only(pulse, command, options, locale, dutch if locale == "nl" else english)
 
 
 def test_dutch_names_are_registered(pulse: BotProcess) -> None:
