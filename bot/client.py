@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import pkgutil
 import time
+from datetime import timedelta
 
 import discord
 from discord.ext import commands
 
 import cogs
+from bot.clock import Clock, StartedClock, SystemClock
 from bot.domain import knowledge
 from bot.errors import PulseCommandTree
 from bot.i18n import CommandTranslator
+from bot.scheduler import Dispatcher
+from bot.servers import Servers
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.jobs import JobStore
 from bot.storage.state import BotState
+from bot.weekly import DiscordChannels, WeeklyLeaderboard
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,9 @@ class Pulse(commands.AutoShardedBot):
     """The bot: slash commands only, no privileged intents, nobody pinged unless a command says so."""
 
     db: Database
+    servers: Servers
+    dispatcher: Dispatcher
+    weekly: WeeklyLeaderboard
 
     def __init__(self, settings: Settings) -> None:
         # Pulse never joins voice; without this, every start warns that its voice libraries are missing.
@@ -48,18 +58,34 @@ class Pulse(commands.AutoShardedBot):
         )
         self.settings = settings
         self.started_at = time.monotonic()
-        self.server_languages: dict[int, str] = {}
+        self.clock: Clock = StartedClock(settings.clock_start) if settings.clock_start else SystemClock()
+        self._schedules: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.sqlite_path)
         applied = await self.db.migrate()
         if applied:
             log.info("database %s migrated to version %s", self.settings.sqlite_path, applied[-1])
+        self.servers = Servers(self.db, self.clock)
+        await self.servers.load()
+        self.dispatcher = Dispatcher(
+            JobStore(self.db, timedelta(seconds=self.settings.job_lease_seconds)), self.clock
+        )
+        self.weekly = WeeklyLeaderboard(
+            self.db, self.servers, self.dispatcher, self.clock, DiscordChannels(self)
+        )
         for module in [*cog_modules(), *self.settings.extensions]:
             await self.load_extension(module)
         knowledge.load_all()
         await self.tree.set_translator(CommandTranslator())
         await self.sync_commands()
+        self._schedules = asyncio.create_task(self._start_schedules(), name="schedules")
+
+    async def _start_schedules(self) -> None:
+        """Once the servers are known: plan every server's scheduled work, then run it."""
+        await self.wait_until_ready()
+        await self.weekly.replan_all()
+        self.dispatcher.start()
 
     async def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict]:
         """What a sync would send Discord, translations included."""
@@ -98,6 +124,10 @@ class Pulse(commands.AutoShardedBot):
             log.info("synced %d commands (%s)", len(synced), key)
 
     async def close(self) -> None:
+        if self._schedules is not None:
+            self._schedules.cancel()
+        if hasattr(self, "dispatcher"):
+            await self.dispatcher.stop()
         await super().close()
         if hasattr(self, "db"):
             await self.db.close()

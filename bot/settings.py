@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TOKEN_HELP = (
@@ -33,6 +34,11 @@ class Settings(BaseSettings):
     # Where Discord is reached; only changed to go through a proxy or a stand-in.
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
+    # Start the bot's clock at this moment (ISO 8601 with an offset); it runs at normal speed from there.
+    # For trying out scheduled posts and for the end-to-end tests; leave unset in production.
+    clock_start: datetime | None = None
+    # How long a started scheduled job (a weekly post) may take before another start presumes its process died.
+    job_lease_seconds: int = Field(default=120, ge=1, le=3600)
 
     @field_validator("log_level", "command_sync", mode="before")
     @classmethod
@@ -41,7 +47,14 @@ class Settings(BaseSettings):
             return value
         return value.upper() if value.lower() not in ("auto", "always", "never") else value.lower()
 
-    @field_validator("dev_guild_id", mode="before")
+    @field_validator("clock_start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("needs a UTC offset, e.g. 2026-11-23T08:59:55+01:00")
+        return value
+
+    @field_validator("dev_guild_id", "clock_start", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value

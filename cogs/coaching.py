@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -29,10 +27,6 @@ from bot.storage.history import HistoryRepository
 Question = app_commands.Range[str, 1, MAX_QUESTION]
 # Autocomplete values are topic keys; Discord caps a choice's value at 100 characters, and so do we.
 TopicText = app_commands.Range[str, 1, 100]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Coaching(commands.Cog):
@@ -62,7 +56,7 @@ class Coaching(commands.Cog):
                 )
             await interaction.response.send_message(embed=topic_embed(msgs, found))
             return
-        today_tip = rotating_tip(knowledge, utcnow().date(), seed=interaction.user.id)
+        today_tip = rotating_tip(knowledge, self.bot.clock.now().date(), seed=interaction.user.id)
         if interaction.guild_id is None:
             answer = daily_tip_embed(msgs, today_tip, msgs("coaching.tips.no_server"))
             await interaction.response.send_message(embed=answer, ephemeral=True)

@@ -6,13 +6,14 @@ import asyncio
 import io
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.access import may_view_member
 from bot.client import Pulse
 from bot.context import messages
 from bot.domain.csv_import import MAX_BYTES, CellError, CsvRejected, parse_csv, parse_day
@@ -49,17 +50,12 @@ from bot.render.history import (
     signed,
 )
 from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
+from bot.storage.leaderboard import LeaderboardRepository
 
 PER_PAGE = 10
 MAX_PAGE = 10_000
 # Discord lets an interaction's token be used for 15 minutes; buttons stop a little before that.
 VIEW_TIMEOUT = 14 * 60
-# Pulse has no per-member time zone setting yet; weeks and dates follow UTC until it does.
-MEMBER_TIME_ZONE: tzinfo = UTC
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _megabytes(msgs: Messages, size: int) -> str:
@@ -83,10 +79,11 @@ class HistoryView(discord.ui.View):
     """The pages of one member's history with delete, undo and a confirmation step; only its owner may use it."""
 
     def __init__(
-        self, repo: HistoryRepository, guild_id: int, owner_id: int, msgs: Messages, page: int
+        self, repo: HistoryRepository, guild_id: int, owner_id: int, msgs: Messages, page: int, tz: tzinfo
     ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
         self.repo = repo
+        self.tz = tz
         self.guild_id = guild_id
         self.owner_id = owner_id
         self.msgs = msgs
@@ -131,7 +128,7 @@ class HistoryView(discord.ui.View):
                 placeholder=self.msgs("history.list.delete_placeholder"),
                 options=[
                     discord.SelectOption(
-                        label=entry_option_label(self.msgs, first + i, e), value=f"{_kind(e)}:{e.id}"
+                        label=entry_option_label(self.msgs, first + i, e, self.tz), value=f"{_kind(e)}:{e.id}"
                     )
                     for i, e in enumerate(self.entries)
                 ],
@@ -149,7 +146,9 @@ class HistoryView(discord.ui.View):
             self._button(
                 "undo", self.msgs("history.list.undo"), discord.ButtonStyle.danger, self._undo, row=1
             )
-        return history_embed(self.msgs, self.entries, self.page, self.pages, found.total, note, first)
+        return history_embed(
+            self.msgs, self.entries, self.page, self.pages, found.total, note, first, self.tz
+        )
 
     def _confirming(self, on_confirm: Callable[[discord.Interaction], Awaitable[None]]) -> None:
         self.clear_items()
@@ -187,7 +186,9 @@ class HistoryView(discord.ui.View):
             await self._show(confirmed, self.msgs("history.list.deleted" if removed else "history.list.gone"))
 
         self._confirming(delete)
-        question = embed(self.msgs("history.list.confirm_delete_title"), entry_line(self.msgs, entry))
+        question = embed(
+            self.msgs("history.list.confirm_delete_title"), entry_line(self.msgs, entry, self.tz)
+        )
         await interaction.response.edit_message(embed=question, view=self)
 
     async def _undo(self, interaction: discord.Interaction) -> None:
@@ -203,7 +204,9 @@ class HistoryView(discord.ui.View):
             )
 
         self._confirming(undo)
-        question = embed(self.msgs("history.list.confirm_undo_title"), _describe_batch(self.msgs, batch))
+        question = embed(
+            self.msgs("history.list.confirm_undo_title"), _describe_batch(self.msgs, batch, self.tz)
+        )
         await interaction.response.edit_message(embed=question, view=self)
 
 
@@ -211,15 +214,15 @@ def _kind(entry: Entry) -> EntryKind:
     return "post" if isinstance(entry, LoggedPost) else "followers"
 
 
-def _describe_batch(msgs: Messages, batch: Batch) -> str:
-    when = day_text(msgs, batch.created_at)
+def _describe_batch(msgs: Messages, batch: Batch, tz: tzinfo) -> str:
+    when = day_text(msgs, batch.created_at, tz)
     if batch.only_entry is not None:
         key = (
             "history.list.undo_post"
             if isinstance(batch.only_entry, LoggedPost)
             else "history.list.undo_followers"
         )
-        return f"{msgs(key, date=when)}\n{entry_line(msgs, batch.only_entry)}"
+        return f"{msgs(key, date=when)}\n{entry_line(msgs, batch.only_entry, tz)}"
     return msgs(
         "history.list.undo_import",
         date=when,
@@ -237,7 +240,7 @@ async def log_post(
     """Store a post /engagement post just measured (`log: True`); returns the line that says so."""
     if interaction.guild_id is None:
         raise UserError("history.log.guild_only")
-    now = utcnow()
+    now = bot.clock.now()
     numbers = PostNumbers(
         posted_at=now,
         likes=result.likes,
@@ -259,12 +262,12 @@ def _progress_answer(
     weeks: int,
     msgs: Messages,
     name: str | None,
+    tz: tzinfo,
+    wins: int | None,
 ) -> tuple[discord.Embed, bytes]:
     """The report and its chart; runs in a worker thread so the event loop keeps serving others."""
-    report = progress_report(posts, snapshots, now, weeks, goals, MEMBER_TIME_ZONE)
-    return progress_embed(msgs, report, name, MEMBER_TIME_ZONE), progress_chart(
-        report, msgs, MEMBER_TIME_ZONE
-    )
+    report = progress_report(posts, snapshots, now, weeks, goals, tz)
+    return progress_embed(msgs, report, name, tz, wins), progress_chart(report, msgs, tz)
 
 
 class History(commands.Cog):
@@ -279,6 +282,10 @@ class History(commands.Cog):
     def repo(self) -> HistoryRepository:
         return HistoryRepository(self.bot.db)
 
+    def _zone(self, guild_id: int) -> tzinfo:
+        """Weeks, streaks and dates follow the server's time zone."""
+        return self.bot.servers.get(guild_id).tz
+
     async def cog_load(self) -> None:
         # Fonts and the Agg renderer load on first use; do it now, off the loop, not in a member's /progress.
         self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up, messages_for(DEFAULT_LANG)))
@@ -292,13 +299,19 @@ class History(commands.Cog):
         check_count("count", count, minimum=1)
         msgs = messages(interaction)
         previous = await self.repo.latest_followers(guild_id, user_id)
-        now = utcnow()
+        now = self.bot.clock.now()
         await self.repo.add_followers(guild_id, user_id, count, taken_at=now)
-        text = msgs("history.log.followers_saved", followers=msgs.number(count), date=day_text(msgs, now))
+        text = msgs(
+            "history.log.followers_saved",
+            followers=msgs.number(count),
+            date=day_text(msgs, now, self._zone(guild_id)),
+        )
         if previous is not None and previous[1] != count:
             change = signed(msgs, count - previous[1])
             text += " " + msgs(
-                "history.log.followers_change", change=change, date=day_text(msgs, previous[0])
+                "history.log.followers_change",
+                change=change,
+                date=day_text(msgs, previous[0], self._zone(guild_id)),
             )
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -316,7 +329,7 @@ class History(commands.Cog):
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
-        now = utcnow()
+        now = self.bot.clock.now()
         try:
             result = await asyncio.to_thread(parse_csv, data, now)
         except CsvRejected as exc:
@@ -346,7 +359,7 @@ class History(commands.Cog):
         self, interaction: discord.Interaction, page: app_commands.Range[int, 1, MAX_PAGE] = 1
     ) -> None:
         guild_id, user_id = _member_ids(interaction)
-        view = HistoryView(self.repo, guild_id, user_id, messages(interaction), page)
+        view = HistoryView(self.repo, guild_id, user_id, messages(interaction), page, self._zone(guild_id))
         answer = await view.list_page()
         await interaction.response.send_message(embed=answer, view=view, ephemeral=True)
 
@@ -364,10 +377,8 @@ class History(commands.Cog):
         guild_id, user_id = _member_ids(interaction)
         check_weeks(weeks)
         target = member or interaction.user
-        if target.id != user_id:
-            allowed = interaction.permissions.manage_guild or interaction.permissions.administrator
-            if not allowed:
-                raise UserError("progress.not_allowed")
+        if not may_view_member(interaction, target.id):
+            raise UserError("progress.not_allowed")
         await interaction.response.defer(ephemeral=True, thinking=True)
         msgs = messages(interaction)
         name = None if target.id == user_id else discord.utils.escape_markdown(target.display_name)
@@ -378,8 +389,20 @@ class History(commands.Cog):
             await interaction.followup.send(embed=no_history_embed(msgs, name), ephemeral=True)
             return
         goals = await repo.goals(guild_id, target.id)
+        boards = LeaderboardRepository(self.bot.db)
+        wins = await boards.weeks_won(guild_id, target.id)
+        shown_wins = wins if wins or await boards.last_posted(guild_id) else None
         answer, png = await asyncio.to_thread(
-            _progress_answer, posts, snapshots, goals, utcnow(), weeks, msgs, name
+            _progress_answer,
+            posts,
+            snapshots,
+            goals,
+            self.bot.clock.now(),
+            weeks,
+            msgs,
+            name,
+            self._zone(guild_id),
+            shown_wins,
         )
         filename = msgs("progress.chart_name")
         answer.set_image(url=f"attachment://{filename}")
@@ -406,13 +429,13 @@ class History(commands.Cog):
         except CellError:
             raise UserError("history.goal.bad_date", value=discord.utils.escape_markdown(by[:40])) from None
         chosen: GoalMetric = "followers" if metric.value == "followers" else "engagement_rate"
-        now = utcnow()
+        now = self.bot.clock.now()
         repo = self.repo
         posts = await repo.posts(guild_id, user_id)
         snapshots = await repo.snapshots(guild_id, user_id)
         baseline = goal_value(chosen, posts, snapshots, now)
         try:
-            goal = new_goal(guild_id, user_id, chosen, target, deadline, now, baseline, MEMBER_TIME_ZONE)
+            goal = new_goal(guild_id, user_id, chosen, target, deadline, now, baseline, self._zone(guild_id))
         except GoalRejected as exc:
             raise UserError(f"history.goal.{exc.reason}", **_dates(msgs, exc.values)) from None
         replaced = any(g.metric == chosen for g in await repo.goals(guild_id, user_id))
@@ -434,13 +457,13 @@ class History(commands.Cog):
         msgs = messages(interaction)
         repo = self.repo
         goals = await repo.goals(guild_id, user_id)
-        now = utcnow()
+        now = self.bot.clock.now()
         states = []
         if goals:
             posts = await repo.posts(guild_id, user_id)
             snapshots = await repo.snapshots(guild_id, user_id)
             states = [
-                goal_progress(g, goal_value(g.metric, posts, snapshots, now), now, MEMBER_TIME_ZONE)
+                goal_progress(g, goal_value(g.metric, posts, snapshots, now), now, self._zone(guild_id))
                 for g in goals
             ]
         await interaction.response.send_message(embed=goals_embed(msgs, states), ephemeral=True)

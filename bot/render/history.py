@@ -92,12 +92,13 @@ def history_embed(
     total: int,
     note: str | None = None,
     first_number: int = 1,
+    tz: tzinfo | None = None,
 ) -> discord.Embed:
     if not entries:
         return embed(
             msgs("history.list.title"), "\n\n".join(filter(None, [note, msgs("history.list.empty")]))
         )
-    lines = [f"`{first_number + i:>2}` {entry_line(msgs, e)}" for i, e in enumerate(entries)]
+    lines = [f"`{first_number + i:>2}` {entry_line(msgs, e, tz)}" for i, e in enumerate(entries)]
     answer = embed(msgs("history.list.title"), "\n".join(filter(None, [note and f"{note}\n", *lines])))
     answer.set_footer(
         text=msgs(
@@ -221,9 +222,13 @@ def goal_progress_line(msgs: Messages, state: GoalProgress) -> str:
 
 
 def progress_embed(
-    msgs: Messages, report: ProgressReport, name: str | None, tz: tzinfo | None = None
+    msgs: Messages,
+    report: ProgressReport,
+    name: str | None,
+    tz: tzinfo | None = None,
+    wins: int | None = None,
 ) -> discord.Embed:
-    """The report beside the chart; `name` is set when the report is about someone else."""
+    """The report beside the chart; `name` is set when it is about someone else, `wins` the weekly posts won."""
     title = msgs("progress.title_other", name=_clip(name, 200)) if name else msgs("progress.title")
     weeks = msgs.number(report.weeks)
     summary = msgs.count("progress.summary", report.posts_in_window, weeks=weeks)
@@ -279,6 +284,11 @@ def progress_embed(
     else:
         value = msgs("progress.streak.none")
     answer.add_field(name=msgs("progress.streak.name"), value=value, inline=False)
+
+    if wins is not None:
+        answer.add_field(
+            name=msgs("progress.wins.name"), value=msgs.count("progress.wins.value", wins), inline=False
+        )
 
     if report.goals:
         value = "\n".join(f"• {goal_progress_line(msgs, g)}" for g in report.goals)

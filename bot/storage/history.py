@@ -11,28 +11,17 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Literal
 
-from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers, require_utc
-from bot.storage.database import Database
+from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers
+from bot.storage.database import Database, from_text, to_text
 
 EntryKind = Literal["post", "followers"]
 BatchKind = Literal["post", "followers", "import"]
 Entry = LoggedPost | FollowerSnapshot
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _POST_COLUMNS = (
     "id, guild_id, user_id, posted_at, logged_at, likes, comments, shares, saves, views, followers, title"
 )
 _SNAPSHOT_COLUMNS = "id, guild_id, user_id, taken_at, followers"
-
-
-def to_text(moment: datetime) -> str:
-    """A UTC moment in the one fixed-width form stored, so text order is time order."""
-    return require_utc(moment).strftime(_TIME_FORMAT)
-
-
-def from_text(text: str) -> datetime:
-    # fromisoformat reads the stored form (trailing Z included) several times faster than strptime.
-    return datetime.fromisoformat(text)
 
 
 def _post(row: sqlite3.Row) -> LoggedPost:

@@ -1,11 +1,44 @@
-"""The stand-in's checks of Discord's rules flag what Discord would refuse, and only that."""
+"""The stand-in's checks flag what Discord would refuse (and pings, which Pulse never sends), and only that;
+and the stand-in answers as Discord does (channels, channel options, nonces, history, injected faults), checked
+with discord.py itself where discord.py reads the answers."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import contextlib
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from tests.e2e.stand_in import limits
-from tests.e2e.stand_in.spec import ApiSpec
+import discord
+import pytest
+import yarl
+from discord import app_commands
+from jsonschema import Draft202012Validator
+
+from tests.e2e.bot_process import fail_on_violations
+from tests.e2e.stand_in import (
+    ADMIN_PERMISSIONS,
+    ALL_PERMISSIONS,
+    GUILD_CATEGORY,
+    GUILD_VOICE,
+    MEMBER_PERMISSIONS,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    Channel,
+    NoReply,
+    StandIn,
+    StandInError,
+    limits,
+)
+from tests.e2e.stand_in.spec import DOCUMENT_URI, ApiSpec, load_spec
+
+T = TypeVar("T")
 
 
 def command(**overrides: Any) -> dict[str, Any]:
@@ -143,3 +176,487 @@ def test_unknown_routes_and_methods_are_flagged() -> None:
     assert spec.check("GET", "/users/@me", None) == []
     assert spec.check("GET", "/users/@you", None) == ["GET /users/@you: no such route in Discord's API"]
     assert spec.check("DELETE", "/users/@me", None)
+
+
+# --- pings ----------------------------------------------------------------------------------------------
+
+
+def test_mentions_in_content_ping_unless_allowed_mentions_suppresses_them() -> None:
+    text = "Top of the week: <@111> and <@!222>, thanks <@&333>! @everyone"
+    problems = limits.check_message({"content": text}, "post", partial=False)
+    assert any("would ping @everyone" in p for p in problems), problems
+    assert any("would ping user(s) 111, 222" in p for p in problems), problems
+    assert any("would ping role(s) 333" in p for p in problems), problems
+    assert (
+        limits.check_message({"content": text, "allowed_mentions": {"parse": []}}, "post", partial=False)
+        == []
+    )
+    # An empty object suppresses everything too; what parse or the id lists let through still pings.
+    assert limits.check_message({"content": text, "allowed_mentions": {}}, "post", partial=False) == []
+    only_users = limits.check_pings({"content": text, "allowed_mentions": {"parse": ["users"]}}, "post")
+    assert only_users == ["post: would ping user(s) 111, 222 (allowed_mentions {'parse': ['users']})"]
+    one_role = limits.check_pings({"content": text, "allowed_mentions": {"parse": [], "roles": ["333"]}}, "p")
+    assert len(one_role) == 1 and "role(s) 333" in one_role[0]
+    assert limits.check_pings({"content": "@here, results are in"}, "post")
+    # Edits count: a deferred reply's first edit is what the member sees.
+    assert limits.check_message({"content": "<@111>"}, "edit", partial=True)
+
+
+def test_mentions_in_embeds_never_ping_but_text_displays_do() -> None:
+    embed = {"title": "Leaderboard", "description": "1. <@111>\n2. <@&333>\n@everyone"}
+    assert limits.check_message({"embeds": [embed]}, "post", partial=False) == []
+    assert limits.check_callback({"type": 4, "data": {"embeds": [embed]}}, "reply") == []
+    display = {"type": 10, "content": "1. <@111>"}
+    problems = limits.check_message(
+        {"flags": limits.IS_COMPONENTS_V2, "components": [{"type": 17, "components": [display]}]},
+        "post",
+        partial=False,
+    )
+    assert any("would ping user(s) 111" in p for p in problems), problems
+    assert limits.check_callback({"type": 4, "data": {"content": "<@111>"}}, "reply")
+
+
+def test_parse_and_an_id_list_of_the_same_type_are_refused() -> None:
+    body = {"content": "hi", "allowed_mentions": {"parse": ["users"], "users": ["111"]}}
+    problems = limits.check_pings(body, "post")
+    assert problems == ["post: allowed_mentions has both parse 'users' and a users list"]
+
+
+# --- talking to the stand-in: raw HTTP and a tiny discord.py client ---------------------------------------
+
+
+def api(stand_in: StandIn, method: str, path: str, body: Any = None, **query: Any) -> tuple[int, Any]:
+    """One REST request as a bot would make it; (status, JSON body or None)."""
+    url = stand_in.api_base + path + ("?" + urlencode(query) if query else "")
+    request = urllib.request.Request(
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": "Bot stand-in-test", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def post(stand_in: StandIn, channel: Channel, content: str, **extra: Any) -> dict[str, Any]:
+    status, message = api(stand_in, "POST", f"/channels/{channel.id}/messages", {"content": content, **extra})
+    assert status == 200, message
+    return message
+
+
+class TinyBot:
+    """A few lines of discord.py in a thread of the test process, logged in to a stand-in."""
+
+    def __init__(self, stand_in: StandIn, allowed_mentions: discord.AllowedMentions | None) -> None:
+        self.stand_in = stand_in
+        intents = discord.Intents.none()
+        intents.guilds = True
+        self.client = discord.Client(
+            intents=intents, allowed_mentions=allowed_mentions, guild_ready_timeout=0.1
+        )
+        self.tree = app_commands.CommandTree(self.client)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="tiny-bot", daemon=True)
+
+    def start(self) -> TinyBot:
+        self._thread.start()
+        before = self.stand_in.connections
+        self._running = asyncio.run_coroutine_threadsafe(self.client.start("stand-in.tiny-bot"), self.loop)
+        assert self.stand_in.wait_ready(before, timeout=10), "the tiny bot did not connect"
+        self.run(self.client.wait_until_ready())
+        if self.tree.get_commands():
+            self.run(self.tree.sync())
+        return self
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.run(self.client.close())
+            self._running.result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 15) -> T:
+        """Run a coroutine on the client's loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def eventually(self, check: Callable[[], bool], timeout: float = 5) -> bool:
+        """Whether `check` (run on the client's loop) holds within `timeout` s: gateway events take a moment."""
+
+        async def poll() -> bool:
+            deadline = self.loop.time() + timeout
+            while not check():
+                if self.loop.time() > deadline:
+                    return False
+                await asyncio.sleep(0.01)
+            return True
+
+        return self.run(poll(), timeout + 5)
+
+    @property
+    def guild(self) -> discord.Guild:
+        guild = self.client.get_guild(self.stand_in.guild.id)
+        assert guild is not None
+        return guild
+
+    def channel(self, channel: Channel) -> Any:
+        return self.guild.get_channel(channel.id)
+
+
+def add_commands(tree: app_commands.CommandTree) -> None:
+    @tree.command(name="pick", description="Pick the leaderboard channel")
+    async def pick(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        me = channel.guild.me
+        can_post = channel.permissions_for(me).send_messages
+        await interaction.response.send_message(
+            f"{type(channel).__name__} {channel.id} #{channel.name} bot-can-post={can_post}"
+        )
+
+    @tree.command(name="whisper", description="A private answer")
+    async def whisper(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("only you", ephemeral=True)
+
+    @tree.command(name="shout", description="Reply, follow up and edit, all with mentions")
+    async def shout(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("<@111> @everyone")
+        await interaction.edit_original_response(content="<@111> edited")
+        await interaction.followup.send("<@&333> too")  # last: refresh(followups=1) then has everything
+
+
+@contextlib.contextmanager
+def tiny_bot(stand_in: StandIn) -> Iterator[TinyBot]:
+    """A running TinyBot with the commands above and Pulse's `AllowedMentions.none()`; discord.py points at the
+    stand-in meanwhile."""
+    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = stand_in.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(stand_in.gateway_url)
+    bot = TinyBot(stand_in, discord.AllowedMentions.none())
+    add_commands(bot.tree)
+    try:
+        yield bot.start()
+    finally:
+        bot.stop()
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[tuple[StandIn, TinyBot]]:
+    """One stand-in and tiny bot for the tests that only add channels of their own."""
+    with StandIn() as stand_in, tiny_bot(stand_in) as bot:
+        yield stand_in, bot
+    fail_on_violations(stand_in)
+
+
+# --- channels -------------------------------------------------------------------------------------------
+
+
+def test_channels_arrive_in_guild_create_and_as_channel_create(stand_in: StandIn) -> None:
+    early = stand_in.add_channel("leaderboard")
+    closed = stand_in.add_channel("announcements", bot_can_post=False)
+    with tiny_bot(stand_in) as bot:
+        assert isinstance(bot.channel(early), discord.TextChannel)
+        assert bot.channel(early).name == "leaderboard"
+        assert bot.channel(stand_in.general).id == stand_in.guild.channel_id
+        late = stand_in.add_channel("late")
+        voice = stand_in.add_channel("Lounge", kind=GUILD_VOICE)
+        assert bot.eventually(lambda: bot.channel(late) is not None and bot.channel(voice) is not None)
+        assert isinstance(bot.channel(voice), discord.VoiceChannel)
+
+        def allowed(channel: Channel) -> discord.Permissions:
+            return bot.channel(channel).permissions_for(bot.guild.me)
+
+        assert allowed(early).send_messages and allowed(late).send_messages
+        assert not allowed(closed).send_messages
+        assert allowed(closed).view_channel and allowed(closed).read_message_history
+
+        with pytest.raises(discord.Forbidden) as refused:
+            bot.run(bot.channel(closed).send("Weekly leaderboard"))
+        assert refused.value.status == 403 and refused.value.code == 50013
+        message = bot.run(bot.channel(late).send("Weekly leaderboard"))
+        assert [m.id for m in stand_in.channel_messages(late)] == [message.id]
+        assert stand_in.channel_messages(closed) == []
+        assert stand_in.channel_messages() == []
+
+    assert [c.name for c in stand_in.channels] == [
+        "general",
+        "leaderboard",
+        "announcements",
+        "late",
+        "Lounge",
+    ]
+    status, listed = api(stand_in, "GET", f"/guilds/{stand_in.guild.id}/channels")
+    assert status == 200 and [c["id"] for c in listed] == [str(c.id) for c in stand_in.channels]
+    for channel in stand_in.channels:
+        status, payload = api(stand_in, "GET", f"/channels/{channel.id}")
+        assert status == 200 and payload["name"] == channel.name and payload["type"] == channel.kind
+    overwrites = stand_in.channel_payload(closed)["permission_overwrites"]
+    assert overwrites == [
+        {"id": str(stand_in.app_id), "type": 1, "allow": str(VIEW_CHANNEL), "deny": str(SEND_MESSAGES)}
+    ]
+    status, error = api(stand_in, "POST", f"/channels/{closed.id}/messages", {"content": "hi"})
+    assert (status, error) == (403, {"message": "Missing Permissions", "code": 50013})
+
+
+def test_forbidding_and_deleting_a_channel_reach_the_bot(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    channel = stand_in.add_channel("weekly")
+    assert bot.eventually(lambda: bot.channel(channel) is not None)
+    assert bot.channel(channel).permissions_for(bot.guild.me).send_messages
+    post(stand_in, channel, "before")
+
+    stand_in.forbid_channel(channel)
+    assert bot.eventually(lambda: not bot.channel(channel).permissions_for(bot.guild.me).send_messages)
+    status, error = api(stand_in, "POST", f"/channels/{channel.id}/messages", {"content": "after"})
+    assert (status, error) == (403, {"message": "Missing Permissions", "code": 50013})
+    assert api(stand_in, "GET", f"/channels/{channel.id}")[0] == 200
+
+    stand_in.delete_channel(channel)
+    assert bot.eventually(lambda: bot.channel(channel) is None)
+    assert channel not in stand_in.channels
+    unknown = {"message": "Unknown Channel", "code": 10003}
+    assert api(stand_in, "GET", f"/channels/{channel.id}") == (404, unknown)
+    assert api(stand_in, "POST", f"/channels/{channel.id}/messages", {"content": "x"}) == (404, unknown)
+    assert api(stand_in, "GET", f"/channels/{channel.id}/messages") == (404, unknown)
+    with pytest.raises(discord.NotFound) as gone:
+        bot.run(bot.client.fetch_channel(channel.id))
+    assert gone.value.code == 10003
+    assert [m.content for m in stand_in.channel_messages(channel)] == ["before"]
+    with pytest.raises(StandInError):
+        stand_in.forbid_channel(channel)
+
+
+def test_messages_cannot_be_posted_in_a_category(stand_in: StandIn) -> None:
+    category = stand_in.add_channel("Stats", kind=GUILD_CATEGORY)
+    status, error = api(stand_in, "POST", f"/channels/{category.id}/messages", {"content": "hi"})
+    assert (status, error["code"]) == (400, 50008)
+
+
+@pytest.mark.skipif(load_spec() is None, reason="../shared/discord-api-spec is not beside this checkout")
+def test_channel_payloads_fit_discords_schema(stand_in: StandIn) -> None:
+    spec = load_spec()
+    assert spec is not None
+    schema = {"$ref": f"{DOCUMENT_URI}#/components/schemas/GuildChannelResponse"}
+    validator = Draft202012Validator(schema, registry=spec.registry)
+    channels = [stand_in.general, stand_in.add_channel("closed", bot_can_post=False)]
+    channels += [
+        stand_in.add_channel(n, kind=k) for n, k in (("Voice", GUILD_VOICE), ("Cat", GUILD_CATEGORY))
+    ]
+    for channel in channels:
+        payload = api(stand_in, "GET", f"/channels/{channel.id}")[1]
+        assert not list(validator.iter_errors(payload)), payload
+        resolved = stand_in._resolved_channel(channel, stand_in.member, MEMBER_PERMISSIONS)
+        assert not list(validator.iter_errors(resolved)), resolved
+
+
+# --- channel options ------------------------------------------------------------------------------------
+
+
+def test_a_channel_option_resolves_to_the_cached_channel(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    closed = stand_in.add_channel("hall-of-fame", bot_can_post=False)
+    assert bot.eventually(lambda: bot.channel(closed) is not None)
+    assert stand_in.command("pick")["options"][0]["channel_types"] == [0, 5]
+
+    reply = stand_in.invoke("pick", {"channel": closed})
+    assert reply.content == f"TextChannel {closed.id} #hall-of-fame bot-can-post=False"
+    option = reply.interaction["data"]["options"][0]
+    assert option == {"name": "channel", "type": 7, "value": str(closed.id)}
+    resolved = reply.interaction["data"]["resolved"]["channels"][str(closed.id)]
+    assert resolved["id"] == str(closed.id) and resolved["name"] == "hall-of-fame" and resolved["type"] == 0
+    assert resolved["parent_id"] is None and "permission_overwrites" not in resolved
+    # The invoking member's permissions there (the overwrite only concerns the bot).
+    assert resolved["permissions"] == str(MEMBER_PERMISSIONS)
+
+    reply = stand_in.invoke("pick", {"channel": stand_in.general}, permissions=ADMIN_PERMISSIONS)
+    assert reply.content == f"TextChannel {stand_in.guild.channel_id} #general bot-can-post=True"
+    resolved = reply.interaction["data"]["resolved"]["channels"][str(stand_in.guild.channel_id)]
+    assert resolved["permissions"] == str(ALL_PERMISSIONS)
+
+
+def test_strict_channel_options_take_only_existing_channels_of_the_allowed_types(
+    shared: tuple[StandIn, TinyBot],
+) -> None:
+    stand_in, bot = shared
+    voice = stand_in.add_channel("Podcast", kind=GUILD_VOICE)
+    gone = stand_in.add_channel("old-board")
+    stand_in.delete_channel(gone)
+    with pytest.raises(StandInError, match=r"types \[0, 5\]"):
+        stand_in.invoke("pick", {"channel": voice})
+    with pytest.raises(StandInError, match="deleted"):
+        stand_in.invoke("pick", {"channel": gone})
+    with pytest.raises(StandInError, match="takes a Channel"):
+        stand_in.invoke("pick", {"channel": "general"})
+    # Sent anyway, discord.py refuses a voice channel for a TextChannel option: no answer at all.
+    assert bot.eventually(lambda: bot.channel(voice) is not None)
+    with pytest.raises(NoReply, match="no interaction response"):
+        stand_in.invoke("pick", {"channel": voice}, strict=False, timeout=1.5)
+
+
+# --- nonces ---------------------------------------------------------------------------------------------
+
+
+def test_a_repeated_nonce_returns_the_first_message_within_the_window(stand_in: StandIn) -> None:
+    board = stand_in.add_channel("leaderboard")
+    other = stand_in.add_channel("other")
+    first = post(stand_in, board, "Week 12", nonce="week-12", enforce_nonce=True)
+    assert first["nonce"] == "week-12"
+    again = post(stand_in, board, "Week 12 (retry)", nonce="week-12", enforce_nonce=True)
+    assert again == first
+    assert [m.content for m in stand_in.channel_messages(board)] == ["Week 12"]
+    assert stand_in.channel_messages(board)[0].payload["nonce"] == "week-12"
+
+    # Without enforce_nonce, in another channel, or once the window has passed: a new message.
+    assert post(stand_in, board, "Week 12", nonce="week-12")["id"] != first["id"]
+    assert post(stand_in, other, "Week 12", nonce="week-12", enforce_nonce=True)["id"] != first["id"]
+    stand_in.nonce_window = 0.2
+    time.sleep(0.3)
+    late = post(stand_in, board, "Week 12", nonce="week-12", enforce_nonce=True)
+    assert late["id"] != first["id"]
+    assert len(stand_in.channel_messages(board)) == 3
+
+    # A nonce whose message was deleted in the meantime: 404 (discord.py documents NotFound for it).
+    stand_in.nonce_window = 300
+    doomed = post(stand_in, board, "oops", nonce="n-2", enforce_nonce=True)
+    assert api(stand_in, "DELETE", f"/channels/{board.id}/messages/{doomed['id']}")[0] == 204
+    status, error = api(
+        stand_in,
+        "POST",
+        f"/channels/{board.id}/messages",
+        {"content": "oops", "nonce": "n-2", "enforce_nonce": True},
+    )
+    assert (status, error) == (404, {"message": "Unknown Message", "code": 10008})
+
+
+def test_discord_py_retrying_a_lost_create_posts_once(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    board = stand_in.add_channel("weekly-board")
+    assert bot.eventually(lambda: bot.channel(board) is not None)
+    path = rf"/channels/{board.id}/messages"
+    stand_in.fail_next("POST", path, status=500, after_effect=True)
+    message = bot.run(bot.channel(board).send("Leaderboard, week 12"))
+    posts = stand_in.requests_to("POST", path)
+    assert [(r.status, r.injected) for r in posts] == [(500, True), (200, False)]
+    assert posts[0].body["nonce"] == posts[1].body["nonce"] and posts[0].body["enforce_nonce"] is True
+    assert [m.id for m in stand_in.channel_messages(board)] == [message.id]
+
+    # The same loss without a nonce (a raw create) is a double post: what the nonce is for.
+    stand_in.fail_next("POST", path, status=500, after_effect=True)
+    assert api(stand_in, "POST", f"/channels/{board.id}/messages", {"content": "raw"})[0] == 500
+    assert post(stand_in, board, "raw")
+    assert [m.content for m in stand_in.channel_messages(board)][1:] == ["raw", "raw"]
+
+
+# --- injected faults ------------------------------------------------------------------------------------
+
+
+def test_fail_next_answers_the_next_matching_requests_with_an_error(stand_in: StandIn) -> None:
+    channel_id = stand_in.guild.channel_id
+    stand_in.fail_next("GET", r"/channels/\d+", status=503, times=2)
+    stand_in.fail_next(
+        "POST", r"/channels/\d+/messages", status=403, code=50013, message="Missing Permissions"
+    )
+    assert api(stand_in, "GET", "/users/@me")[0] == 200  # another route: untouched
+    assert api(stand_in, "GET", f"/channels/{channel_id}") == (
+        503,
+        {"message": "503: Service Unavailable", "code": 0},
+    )
+    assert api(stand_in, "GET", f"/channels/{channel_id}")[0] == 503
+    assert api(stand_in, "GET", f"/channels/{channel_id}")[0] == 200
+    status, error = api(stand_in, "POST", f"/channels/{channel_id}/messages", {"content": "hi"})
+    assert (status, error) == (403, {"message": "Missing Permissions", "code": 50013})
+    assert stand_in.channel_messages() == []  # not carried out
+    stand_in.fail_next("POST", r"/channels/\d+/messages", after_effect=True)
+    assert api(stand_in, "POST", f"/channels/{channel_id}/messages", {"content": "hi"})[0] == 500
+    assert [m.content for m in stand_in.channel_messages()] == ["hi"]  # carried out, answer lost
+    statuses = [(r.status, r.injected) for r in stand_in.requests_to("GET", r"/channels/\d+")]
+    assert statuses == [(503, True), (503, True), (200, False)]
+
+
+def test_discord_py_waits_out_an_injected_rate_limit(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    channel_id = stand_in.guild.channel_id
+    stand_in.fail_next("GET", rf"/channels/{channel_id}", status=429, retry_after=0.2)
+    fetched = bot.run(bot.client.fetch_channel(channel_id))
+    assert fetched.id == channel_id
+    assert [r.status for r in stand_in.requests_to("GET", rf"/channels/{channel_id}")][-2:] == [429, 200]
+
+
+# --- history --------------------------------------------------------------------------------------------
+
+
+def test_history_pages_newest_first_as_discord_does(stand_in: StandIn) -> None:
+    board = stand_in.add_channel("history")
+    ids = [post(stand_in, board, f"m{i}")["id"] for i in range(5)]  # oldest first
+
+    def page(**query: Any) -> list[str]:
+        status, messages = api(stand_in, "GET", f"/channels/{board.id}/messages", **query)
+        assert status == 200, messages
+        return [m["id"] for m in messages]
+
+    assert page() == ids[::-1]
+    assert page(limit=2) == [ids[4], ids[3]]
+    assert page(before=ids[3]) == [ids[2], ids[1], ids[0]]
+    assert page(before=ids[3], limit=2) == [ids[2], ids[1]]
+    assert page(after=ids[1]) == [ids[4], ids[3], ids[2]]
+    assert page(after=ids[1], limit=2) == [ids[3], ids[2]]
+    assert page(around=ids[2], limit=3) == [ids[3], ids[2], ids[1]]
+    assert page(around=ids[2], limit=1) == [ids[2]]
+    assert page(after=ids[4]) == []
+
+    for bad in (0, 101, "x"):
+        status, error = api(stand_in, "GET", f"/channels/{board.id}/messages", limit=bad)
+        assert (status, error["code"]) == (400, 50035) and "limit" in error["errors"]
+    assert len(stand_in.take_violations()) == 3
+    unknown = api(stand_in, "GET", "/channels/1234/messages")
+    assert unknown == (404, {"message": "Unknown Channel", "code": 10003})
+
+
+def test_history_reads_through_discord_py_and_shows_public_replies(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    board = stand_in.add_channel("board-history")
+    assert bot.eventually(lambda: bot.channel(board) is not None)
+    for week in range(1, 5):
+        bot.run(bot.channel(board).send(f"Week {week}"))
+
+    async def newest(limit: int) -> list[str]:
+        return [m.content async for m in bot.channel(board).history(limit=limit)]
+
+    async def after_first() -> list[str]:
+        first = bot.channel(board).get_partial_message(stand_in.channel_messages(board)[0].id)
+        return [m.content async for m in bot.channel(board).history(after=first, limit=None)]
+
+    assert bot.run(newest(3)) == ["Week 4", "Week 3", "Week 2"]
+    assert bot.run(after_first()) == ["Week 2", "Week 3", "Week 4"]  # discord.py turns `after` oldest first
+
+    public = stand_in.invoke("pick", {"channel": stand_in.general})
+    private = stand_in.invoke("whisper")
+    shown = [m["id"] for m in api(stand_in, "GET", f"/channels/{stand_in.guild.channel_id}/messages")[1]]
+    assert str(public.message.id) in shown and str(private.message.id) not in shown
+
+
+# --- what discord.py sends for mentions -----------------------------------------------------------------
+
+
+def test_allowed_mentions_none_reaches_every_message_discord_py_sends(
+    shared: tuple[StandIn, TinyBot],
+) -> None:
+    stand_in, bot = shared
+    before = len(stand_in.requests)
+    reply = stand_in.invoke("shout").refresh(followups=1)
+    bot.run(bot.channel(stand_in.general).send("<@111> @everyone"))
+    assert reply.content == "<@111> edited"
+    made = [r for r in stand_in.requests[before:] if r.method in ("POST", "PATCH")]
+    assert len(made) == 4  # callback, followup, edit of the original, channel post
+    for request in made:
+        body = request.body.get("data", request.body) if request.path.endswith("/callback") else request.body
+        assert body["allowed_mentions"] == {"parse": []}, (request.method, request.path, body)
+    assert stand_in.take_violations() == []
+
+    bot.run(
+        bot.channel(stand_in.general).send("<@111> @everyone", allowed_mentions=discord.AllowedMentions.all())
+    )
+    problems = stand_in.take_violations()
+    assert any("would ping @everyone" in p for p in problems), problems
+    assert any("would ping user(s) 111" in p for p in problems), problems

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers
-from bot.storage.database import Database
-from bot.storage.history import HistoryRepository, ImportOutcome, from_text, to_text
+from bot.storage.database import Database, from_text, to_text
+from bot.storage.history import HistoryRepository, ImportOutcome
 
 GUILD, MEMBER, OTHER = 10, 20, 21
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

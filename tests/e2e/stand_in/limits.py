@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -341,6 +342,56 @@ def check_components(components: Any, where: str, flags: int) -> list[str]:
     return problems
 
 
+EVERYONE_MENTION = re.compile(r"@(everyone|here)\b")
+USER_MENTION = re.compile(r"<@!?(\d+)>")
+ROLE_MENTION = re.compile(r"<@&(\d+)>")
+MENTION_TYPES = ("everyone", "users", "roles")
+
+
+def check_pings(body: Any, where: str) -> list[str]:
+    """Mentions in a message's text that would notify someone: the rule is that nobody gets pinged.
+
+    Discord parses mentions in `content` and in components-v2 text displays (never in embeds). Without
+    `allowed_mentions` every one of them notifies; with it only the types in `parse` and the ids in
+    `users`/`roles` do. So text with a mention in it needs e.g. `{"parse": []}`.
+    """
+    if not isinstance(body, Mapping):
+        return []
+    problems: list[str] = []
+    allowed = body.get("allowed_mentions")
+    if allowed is not None and not isinstance(allowed, Mapping):
+        return [f"{where}: allowed_mentions must be an object"]
+    for kind in ("users", "roles"):
+        # Discord answers 400: "parse" of a type and a list of that type are mutually exclusive.
+        if allowed and kind in (allowed.get("parse") or []) and allowed.get(kind):
+            problems.append(f"{where}: allowed_mentions has both parse {kind!r} and a {kind} list")
+    texts = [body["content"]] if isinstance(body.get("content"), str) else []
+    texts += [
+        c["content"]
+        for c in walk_components(body.get("components") or [])
+        if c.get("type") == 10 and isinstance(c.get("content"), str)
+    ]
+    text = "\n".join(texts)
+    if not text:
+        return problems
+    if allowed is None:
+        parse, users, roles = set(MENTION_TYPES), set(), set()
+    else:
+        parse = set(allowed.get("parse") or [])
+        users = {str(u) for u in allowed.get("users") or []}
+        roles = {str(r) for r in allowed.get("roles") or []}
+    how = "no allowed_mentions" if allowed is None else f"allowed_mentions {dict(allowed)}"
+    if "everyone" in parse and (found := EVERYONE_MENTION.search(text)):
+        problems.append(f"{where}: would ping @{found[1]} ({how}; send {{'parse': []}})")
+    pinged = sorted({u for u in USER_MENTION.findall(text) if "users" in parse or u in users})
+    if pinged:
+        problems.append(f"{where}: would ping user(s) {', '.join(pinged)} ({how})")
+    pinged = sorted({r for r in ROLE_MENTION.findall(text) if "roles" in parse or r in roles})
+    if pinged:
+        problems.append(f"{where}: would ping role(s) {', '.join(pinged)} ({how})")
+    return problems
+
+
 def check_message(body: Any, where: str, *, partial: bool, files: int = 0) -> list[str]:
     """A message the bot creates (partial=False) or edits (partial=True)."""
     if not isinstance(body, Mapping):
@@ -364,6 +415,7 @@ def check_message(body: Any, where: str, *, partial: bool, files: int = 0) -> li
         content or body.get("embeds") or body.get("components") or attachments or files or body.get("poll")
     ):
         problems.append(f"{where}: an empty message (no content, embeds, components or files)")
+    problems += check_pings(body, where)
     return problems
 
 

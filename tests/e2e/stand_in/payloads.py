@@ -21,6 +21,7 @@ SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
+MENTION_EVERYONE = 1 << 17
 USE_EXTERNAL_EMOJIS = 1 << 18
 MANAGE_ROLES = 1 << 28
 USE_APPLICATION_COMMANDS = 1 << 31
@@ -42,6 +43,21 @@ ALL_PERMISSIONS = (1 << 51) - 1
 ADMIN_PERMISSIONS = ALL_PERMISSIONS
 # What the bot itself may do in the stand-in's channels (Pulse's invite asks for these).
 BOT_PERMISSIONS = MEMBER_PERMISSIONS
+
+# Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types).
+GUILD_TEXT = 0
+GUILD_VOICE = 2
+GUILD_CATEGORY = 4
+GUILD_ANNOUNCEMENT = 5
+GUILD_STAGE_VOICE = 13
+GUILD_FORUM = 15
+GUILD_MEDIA = 16
+GUILD_CHANNEL_TYPES = frozenset(
+    (GUILD_TEXT, GUILD_VOICE, GUILD_CATEGORY, GUILD_ANNOUNCEMENT, GUILD_STAGE_VOICE, GUILD_FORUM, GUILD_MEDIA)
+)
+# Channels that hold no messages of their own (a forum or media channel only holds threads).
+NO_MESSAGES = frozenset((GUILD_CATEGORY, GUILD_FORUM, GUILD_MEDIA))
+ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 
 _counter = itertools.count()
 _counter_lock = threading.Lock()
@@ -111,9 +127,76 @@ class Role:
         }
 
 
+@dataclass(frozen=True)
+class Channel:
+    """A channel of the stand-in's server (`kind` is Discord's channel type: 0 text, 2 voice, 4 category, ...)."""
+
+    id: int
+    name: str
+    kind: int = GUILD_TEXT
+
+
+def overwrite(target_id: int, kind: int, *, allow: int = 0, deny: int = 0) -> dict[str, Any]:
+    """A permission overwrite as channels carry it (kind 0: a role, 1: a member)."""
+    return {"id": str(target_id), "type": kind, "allow": str(allow), "deny": str(deny)}
+
+
+def channel_permissions(
+    base: int, overwrites: list[dict[str, Any]], guild_id: int, user_id: int, role_ids: tuple[int, ...] = ()
+) -> int:
+    """A member's permissions in a channel: the server-wide ones with the channel's overwrites applied."""
+    if base & ADMINISTRATOR:
+        return ALL_PERMISSIONS
+    permissions = base
+    layers = (
+        [o for o in overwrites if o["type"] == ROLE_OVERWRITE and int(o["id"]) == guild_id],
+        [o for o in overwrites if o["type"] == ROLE_OVERWRITE and int(o["id"]) in role_ids],
+        [o for o in overwrites if o["type"] == MEMBER_OVERWRITE and int(o["id"]) == user_id],
+    )
+    for layer in layers:
+        deny = allow = 0
+        for entry in layer:
+            deny |= int(entry["deny"])
+            allow |= int(entry["allow"])
+        permissions = (permissions & ~deny) | allow
+    return permissions
+
+
+def channel_payload(
+    channel: Channel, guild_id: int, *, position: int = 0, overwrites: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A server channel as GUILD_CREATE, CHANNEL_CREATE/UPDATE/DELETE and GET /channels/{id} send it."""
+    payload: dict[str, Any] = {
+        "id": str(channel.id),
+        "type": channel.kind,
+        "guild_id": str(guild_id),
+        "name": channel.name,
+        "position": position,
+        "permission_overwrites": [dict(o) for o in overwrites or []],
+        "nsfw": False,
+        "parent_id": None,
+        "flags": 0,
+    }
+    if channel.kind != GUILD_CATEGORY:
+        payload.update(last_message_id=None, rate_limit_per_user=0)
+    if channel.kind in (GUILD_TEXT, GUILD_ANNOUNCEMENT, GUILD_FORUM, GUILD_MEDIA):
+        payload.update(topic=None, default_auto_archive_duration=1440, last_pin_timestamp=None)
+    if channel.kind in (GUILD_VOICE, GUILD_STAGE_VOICE):
+        payload.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1)
+    if channel.kind in (GUILD_FORUM, GUILD_MEDIA):
+        payload.update(
+            available_tags=[],
+            default_reaction_emoji=None,
+            default_sort_order=None,
+            default_thread_rate_limit_per_user=0,
+            default_forum_layout=0,
+        )
+    return payload
+
+
 @dataclass
 class Guild:
-    """A server with one text channel; `owner` owns it, the bot is a member."""
+    """A server whose default text channel is `channel_id` ("general"); `owner` owns it, the bot is a member."""
 
     id: int = field(default_factory=snowflake)
     name: str = "Stand-in server"
@@ -127,21 +210,13 @@ class Guild:
     def everyone(self) -> Role:
         return Role(id=self.id, name="@everyone", permissions=MEMBER_PERMISSIONS)
 
+    @property
+    def channel(self) -> Channel:
+        """The default text channel ("general") where members invoke commands."""
+        return Channel(self.channel_id, self.channel_name, GUILD_TEXT)
+
     def channel_payload(self) -> dict[str, Any]:
-        return {
-            "id": str(self.channel_id),
-            "type": 0,
-            "guild_id": str(self.id),
-            "name": self.channel_name,
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-            "topic": None,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-            "flags": 0,
-        }
+        return channel_payload(self.channel, self.id)
 
     def member_payload(self, user: User, permissions: int | None = None) -> dict[str, Any]:
         member: dict[str, Any] = {
@@ -163,8 +238,8 @@ class Guild:
             member["permissions"] = str(permissions)
         return member
 
-    def create_payload(self, bot_user: User) -> dict[str, Any]:
-        """The GUILD_CREATE event body."""
+    def create_payload(self, bot_user: User, channels: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The GUILD_CREATE event body (with the default channel only unless `channels` are given)."""
         return {
             "id": str(self.id),
             "name": self.name,
@@ -199,7 +274,7 @@ class Guild:
             "emojis": [],
             "stickers": [],
             "soundboard_sounds": [],
-            "channels": [self.channel_payload()],
+            "channels": channels if channels is not None else [self.channel_payload()],
             "threads": [],
             "members": [self.member_payload(bot_user)],
             "voice_states": [],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import re
 import secrets
 import threading
@@ -21,12 +22,22 @@ from . import limits
 from .limits import walk_components
 from .payloads import (
     BOT_PERMISSIONS,
+    GUILD_CHANNEL_TYPES,
+    GUILD_TEXT,
+    MEMBER_OVERWRITE,
     MEMBER_PERMISSIONS,
+    NO_MESSAGES,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    Channel,
     Guild,
     User,
     application_payload,
     attachment_payload,
+    channel_payload,
+    channel_permissions,
     message_payload,
+    overwrite,
     snowflake,
 )
 from .reply import DEFERRED, DEFERRED_UPDATE, MODAL, UPDATE, Attachment, Message, Reply
@@ -37,8 +48,21 @@ T = TypeVar("T")
 API_PREFIX = "/api/v10"
 LOADING = 1 << 7
 PRIVILEGED_INTENTS = {1 << 1: "GUILD_MEMBERS", 1 << 8: "GUILD_PRESENCES", 1 << 15: "MESSAGE_CONTENT"}
-OPTION_TYPES = {str: 3, int: 4, bool: 5, User: 6, float: 10, Attachment: 11}
+OPTION_TYPES = {str: 3, int: 4, bool: 5, User: 6, Channel: 7, float: 10, Attachment: 11}
 COMMAND_OPTION_TYPES = (1, 2)
+CHANNEL_OPTION = 7
+GUILDS_INTENT = 1 << 0
+STATUS_TEXT = {
+    400: "400: Bad Request",
+    401: "401: Unauthorized",
+    403: "403: Forbidden",
+    404: "404: Not Found",
+    429: "You are being rate limited.",
+    500: "500: Internal Server Error",
+    502: "502: Bad Gateway",
+    503: "503: Service Unavailable",
+    504: "504: Gateway Timeout",
+}
 
 LIVE: weakref.WeakSet[StandIn] = weakref.WeakSet()
 
@@ -62,6 +86,7 @@ class Request:
     uploads: dict[int, tuple[str, bytes]] = field(default_factory=dict)
     status: int = 0
     at: float = field(default_factory=time.monotonic)
+    injected: bool = False  # the status came from `fail_next`, not from the stand-in's answer
 
     @property
     def files(self) -> dict[str, bytes]:
@@ -77,6 +102,29 @@ class GatewaySession:
     ready: bool = False
     closed: bool = False
     close_code: int | None = None
+
+
+@dataclass
+class ChannelState:
+    """A server channel as the stand-in keeps it."""
+
+    channel: Channel
+    position: int
+    overwrites: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Fault:
+    """An error the next matching REST requests get instead of (or after) their real answer."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    code: int
+    times: int
+    after_effect: bool
+    message: str
+    retry_after: float
 
 
 @dataclass
@@ -112,8 +160,13 @@ def _error(status: int, message: str, code: int = 0) -> web.Response:
     return _json({"message": message, "code": code}, status)
 
 
+def _form_error(code: str, message: str) -> dict[str, Any]:
+    return {"_errors": [{"code": code, "message": message}]}
+
+
 class StandIn:
-    """A Discord for one bot: one server, one text channel, one application; see tests/e2e/README.md."""
+    """A Discord for one bot: one server (a "general" channel, more on demand), one application; see
+    tests/e2e/README.md."""
 
     def __init__(
         self,
@@ -148,6 +201,12 @@ class StandIn:
         self._exchanges: dict[str, Exchange] = {}
         self._messages: dict[int, dict[str, Any]] = {}
         self._channel_messages: dict[int, list[int]] = {}
+        self._channels: dict[int, ChannelState] = {self.guild.channel_id: ChannelState(self.guild.channel, 0)}
+        self._dm_channels: dict[int, dict[str, Any]] = {}
+        # Seconds within which a create with the same nonce and enforce_nonce returns the first message.
+        self.nonce_window = 300.0
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        self._faults: list[Fault] = []
         self._blobs: dict[int, tuple[str, bytes, str | None]] = {}
         self._waiters: set[asyncio.Future[None]] = set()
         self._routes = self._route_table()
@@ -311,14 +370,122 @@ class StandIn:
                 return command
         return None
 
-    def channel_messages(self, channel_id: int | None = None) -> list[Message]:
-        """Messages the bot posted in a channel (not interaction replies), oldest first."""
-        return self._call(self._channel_snapshot(channel_id or self.guild.channel_id), timeout=5)
+    def channel_messages(self, channel_id: int | Channel | None = None) -> list[Message]:
+        """Messages the bot posted in a channel (not interaction replies), oldest first; "general" by default.
+
+        Those of a deleted channel stay readable here (as they were when it was deleted).
+        """
+        return self._call(self._channel_snapshot(_channel_id(channel_id) or self.guild.channel_id), timeout=5)
 
     async def _channel_snapshot(self, channel_id: int) -> list[Message]:
         return [self._snapshot(m) for m in self._channel_messages.get(channel_id, []) if m in self._messages]
 
+    @property
+    def general(self) -> Channel:
+        """The server's default text channel, where commands are invoked (`guild.channel_id`)."""
+        return self.guild.channel
+
+    @property
+    def channels(self) -> list[Channel]:
+        """The server's channels that exist now, in channel-list order."""
+        return [state.channel for state in self._ordered_channels()]
+
+    def channel_payload(self, channel_id: int | Channel) -> dict[str, Any]:
+        """A channel as GET /channels/{id} returns it now (permission_overwrites included)."""
+        state = self._channels.get(_channel_id(channel_id) or 0)
+        if state is None:
+            raise StandInError(f"the server has no channel {_channel_id(channel_id)}")
+        return self._channel_payload(state)
+
     # --- what tests control ------------------------------------------------------------------------
+
+    def add_channel(self, name: str, *, bot_can_post: bool = True, kind: int = GUILD_TEXT) -> Channel:
+        """A new channel in the server (sent as CHANNEL_CREATE to a connected bot, in GUILD_CREATE later).
+
+        With `bot_can_post=False` the channel denies the bot's member SEND_MESSAGES (VIEW_CHANNEL stays
+        allowed), so discord.py's `permissions_for(guild.me)` says so and posting there answers 403 50013.
+        """
+        if kind not in GUILD_CHANNEL_TYPES:
+            raise StandInError(f"channel type {kind} is not a server channel type the stand-in knows")
+        channel = Channel(snowflake(), name, kind)
+        return self._call(self._add_channel(channel, bot_can_post), timeout=5)
+
+    async def _add_channel(self, channel: Channel, bot_can_post: bool) -> Channel:
+        position = max((c.position for c in self._channels.values()), default=-1) + 1
+        state = ChannelState(channel, position)
+        if not bot_can_post:
+            state.overwrites.append(self._bot_denied())
+        self._channels[channel.id] = state
+        await self._dispatch_channel_event("CHANNEL_CREATE", state)
+        return channel
+
+    def _bot_denied(self) -> dict[str, Any]:
+        return overwrite(self.bot_user.id, MEMBER_OVERWRITE, allow=VIEW_CHANNEL, deny=SEND_MESSAGES)
+
+    def forbid_channel(self, channel_id: int | Channel) -> None:
+        """Take SEND_MESSAGES from the bot in a channel (CHANNEL_UPDATE); later posts there answer 403 50013."""
+        self._call(self._forbid_channel(self._existing(channel_id)), timeout=5)
+
+    async def _forbid_channel(self, state: ChannelState) -> None:
+        state.overwrites = [
+            o
+            for o in state.overwrites
+            if not (o["type"] == MEMBER_OVERWRITE and int(o["id"]) == self.bot_user.id)
+        ]
+        state.overwrites.append(self._bot_denied())
+        await self._dispatch_channel_event("CHANNEL_UPDATE", state)
+
+    def delete_channel(self, channel_id: int | Channel) -> None:
+        """Delete a channel (CHANNEL_DELETE); later requests for it answer 404 Unknown Channel (10003)."""
+        self._call(self._delete_channel(self._existing(channel_id)), timeout=5)
+
+    async def _delete_channel(self, state: ChannelState) -> None:
+        del self._channels[state.channel.id]
+        await self._dispatch_channel_event("CHANNEL_DELETE", state)
+
+    def _existing(self, channel_id: int | Channel) -> ChannelState:
+        state = self._channels.get(_channel_id(channel_id) or 0)
+        if state is None:
+            raise StandInError(
+                f"the server has no channel {_channel_id(channel_id)} (deleted or never added)"
+            )
+        return state
+
+    def fail_next(
+        self,
+        method: str,
+        path_regex: str,
+        status: int = 500,
+        code: int = 0,
+        times: int = 1,
+        after_effect: bool = False,
+        *,
+        message: str | None = None,
+        retry_after: float = 0.1,
+    ) -> None:
+        """Answer the next `times` REST requests that match (path below /api/v10, fullmatch) with an error.
+
+        The body is Discord's `{"message", "code"}` (a 429 also gets `retry_after`, `global` and the rate-limit
+        headers). With `after_effect` the request is carried out first and its answer replaced by the error,
+        as when Discord acted but the response was lost. discord.py retries 500, 502, 504 and 429 by itself.
+        """
+        if times < 1:
+            raise StandInError("times must be at least 1")
+        fault = Fault(
+            method=method.upper(),
+            path=re.compile(path_regex),
+            status=status,
+            code=code,
+            times=times,
+            after_effect=after_effect,
+            message=message or STATUS_TEXT.get(status, f"{status}: Error"),
+            retry_after=retry_after,
+        )
+
+        async def add() -> None:
+            self._faults.append(fault)
+
+        self._call(add(), timeout=5)
 
     def reject_token(self, token: str) -> None:
         """Answer 401 to this token, as Discord does to a reset or mistyped one."""
@@ -370,7 +537,9 @@ class StandIn:
         (unknown, missing, out of range, not a choice) raise StandInError instead of being sent.
         A deferred answer is waited for until its edit arrives and nothing changed for `settle` seconds.
         """
-        data = self._command_data(command, dict(options or {}), focused=None, strict=strict)
+        data = self._command_data(
+            command, dict(options or {}), focused=None, strict=strict, user=user, permissions=permissions
+        )
         payload = self._interaction(2, data, user, locale, guild_locale, permissions, dm)
         return self._call(self._exchange(payload, timeout, settle), timeout + settle)
 
@@ -386,7 +555,9 @@ class StandIn:
         timeout: float = 10.0,
     ) -> list[dict[str, Any]]:
         """The choices the bot suggests while a member types into option `focused`."""
-        data = self._command_data(command, dict(options), focused=focused, strict=False)
+        data = self._command_data(
+            command, dict(options), focused=focused, strict=False, user=user, permissions=permissions
+        )
         payload = self._interaction(4, data, user, locale, None, permissions, False)
         reply = self._call(self._exchange(payload, timeout, 0), timeout)
         if reply.type != 8:
@@ -481,7 +652,13 @@ class StandIn:
     # --- building interactions ------------------------------------------------------------------------
 
     def _command_data(
-        self, command: str, options: dict[str, Any], focused: str | None, strict: bool
+        self,
+        command: str,
+        options: dict[str, Any],
+        focused: str | None,
+        strict: bool,
+        user: User | None = None,
+        permissions: int = MEMBER_PERMISSIONS,
     ) -> dict[str, Any]:
         names = command.split()
         if not names:
@@ -511,8 +688,10 @@ class StandIn:
             level.setdefault("options", []).append(node)
             level = node
             definitions = (definition or {}).get("options") if definitions is not None else None
+        invoker = (user or self.member, permissions)
         leaf = [
-            self._option(n, v, definitions, focused, strict, resolved, command) for n, v in options.items()
+            self._option(n, v, definitions, focused, strict, resolved, command, invoker)
+            for n, v in options.items()
         ]
         level["options"] = leaf
         if strict and definitions is not None:
@@ -534,6 +713,7 @@ class StandIn:
         strict: bool,
         resolved: dict[str, dict[str, Any]],
         command: str,
+        invoker: tuple[User, int],
     ) -> dict[str, Any]:
         definition = next((o for o in definitions or [] if o.get("name") == name), None)
         if definitions is not None and definition is None and strict:
@@ -547,6 +727,9 @@ class StandIn:
         if isinstance(value, Attachment):
             resolved.setdefault("attachments", {})[str(value.id)] = value.payload()
             option["value"] = str(value.id)
+        elif isinstance(value, Channel):
+            resolved.setdefault("channels", {})[str(value.id)] = self._resolved_channel(value, *invoker)
+            option["value"] = str(value.id)
         elif isinstance(value, User):
             resolved.setdefault("users", {})[str(value.id)] = value.payload()
             member = self.guild.member_payload(value, MEMBER_PERMISSIONS)
@@ -557,11 +740,23 @@ class StandIn:
             option["value"] = value
         if strict and definition is not None:
             self._check_value(definition, value, command)
+        elif strict and isinstance(value, Channel) and value.id not in self._channels:
+            raise StandInError(f"/{command} {name}: channel {value.name!r} was deleted")
         return option
 
-    @staticmethod
-    def _check_value(definition: dict[str, Any], value: Any, command: str) -> None:
+    def _resolved_channel(self, channel: Channel, user: User, permissions: int) -> dict[str, Any]:
+        """A channel in `data.resolved.channels`: its fields without overwrites, and what the member may do there."""
+        state = self._channels.get(channel.id) or ChannelState(channel, 0)
+        payload = self._channel_payload(state)
+        del payload["permission_overwrites"]
+        allowed = channel_permissions(permissions, state.overwrites, self.guild.id, user.id)
+        payload["permissions"] = str(allowed)
+        return payload
+
+    def _check_value(self, definition: dict[str, Any], value: Any, command: str) -> None:
         name = definition["name"]
+        if definition.get("type") == CHANNEL_OPTION or isinstance(value, Channel):
+            self._check_channel_value(definition, value, command)
         choices = definition.get("choices")
         if choices and value not in [c["value"] for c in choices]:
             raise StandInError(f"/{command} {name}: {value!r} is not one of the choices {choices}")
@@ -577,6 +772,26 @@ class StandIn:
             (low is not None and len(value) < low) or (high is not None and len(value) > high)
         ):
             raise StandInError(f"/{command} {name}: Discord's client only sends {low}-{high} characters")
+
+    def _check_channel_value(self, definition: dict[str, Any], value: Any, command: str) -> None:
+        name = definition["name"]
+        if definition.get("type") != CHANNEL_OPTION:
+            raise StandInError(
+                f"/{command} {name}: a Channel is no value for an option of type {definition.get('type')}"
+            )
+        if not isinstance(value, Channel):
+            raise StandInError(
+                f"/{command} {name}: a channel option takes a Channel (e.g. stand_in.general), not {value!r}"
+            )
+        if value.id not in self._channels:
+            raise StandInError(
+                f"/{command} {name}: channel {value.name!r} was deleted; Discord's client lists no such channel"
+            )
+        types = definition.get("channel_types")
+        if types and value.kind not in types:
+            raise StandInError(
+                f"/{command} {name}: Discord's client only offers channels of types {types}, not {value.kind} ({value.name!r})"
+            )
 
     def _interaction(
         self,
@@ -616,12 +831,16 @@ class StandIn:
                 guild={"id": str(self.guild.id), "locale": self.guild.preferred_locale, "features": []},
                 guild_locale=guild_locale or self.guild.preferred_locale,
                 member=self.guild.member_payload(user, permissions),
-                channel=self.guild.channel_payload(),
+                channel=self._invoked_channel(),
                 channel_id=str(self.guild.channel_id),
                 context=0,
                 authorizing_integration_owners={"0": str(self.guild.id)},
             )
         return payload
+
+    def _invoked_channel(self) -> dict[str, Any]:
+        state = self._channels.get(self.guild.channel_id)
+        return self._channel_payload(state) if state is not None else self.guild.channel_payload()
 
     async def _current_message(self, message_id: int) -> dict[str, Any]:
         return json.loads(json.dumps(self._messages[message_id]))
@@ -682,6 +901,25 @@ class StandIn:
     def _session(self) -> GatewaySession | None:
         live = [s for s in self._sessions if s.ready and not s.closed]
         return live[-1] if live else None
+
+    def _channel_payload(self, state: ChannelState) -> dict[str, Any]:
+        return channel_payload(
+            state.channel, self.guild.id, position=state.position, overwrites=state.overwrites
+        )
+
+    def _ordered_channels(self) -> list[ChannelState]:
+        return sorted(list(self._channels.values()), key=lambda c: c.position)
+
+    def _guild_create(self) -> dict[str, Any]:
+        channels = [self._channel_payload(s) for s in self._ordered_channels()]
+        return self.guild.create_payload(self.bot_user, channels)
+
+    async def _dispatch_channel_event(self, name: str, state: ChannelState) -> None:
+        """A CHANNEL_* event to every connected bot that asked for the GUILDS intent (Discord sends no other)."""
+        for session in self._sessions:
+            intents = int((session.identify or {}).get("intents") or 0)
+            if session.ready and not session.closed and intents & GUILDS_INTENT:
+                await self._dispatch(name, self._channel_payload(state), session)
 
     async def _dispatch(self, name: str, data: dict[str, Any], session: GatewaySession | None = None) -> None:
         session = session or self._session()
@@ -751,7 +989,7 @@ class StandIn:
             "session_type": "normal",
         }
         await self._dispatch("READY", ready, session)
-        await self._dispatch("GUILD_CREATE", self.guild.create_payload(self.bot_user), session)
+        await self._dispatch("GUILD_CREATE", self._guild_create(), session)
         session.ready = True
         self._notify()
 
@@ -780,11 +1018,13 @@ class StandIn:
             ("DELETE", hook + r"/messages/(?P<message>@original|\d+)", self._delete_webhook_message),
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._post_channel_message),
+            ("GET", r"/channels/(?P<channel>\d+)/messages", self._get_channel_messages),
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_channel_message),
             ("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_channel_message),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete_channel_message),
             ("POST", r"/users/@me/channels", self._open_dm),
             ("GET", r"/guilds/(?P<guild>\d+)", self._get_guild),
+            ("GET", r"/guilds/(?P<guild>\d+)/channels", self._get_guild_channels),
             ("GET", r"/users/(?P<user>\d+)", self._get_user),
         ]
         return [(method, re.compile(pattern), handler) for method, pattern, handler in table]
@@ -855,10 +1095,46 @@ class StandIn:
         if self.spec is not None:
             for problem in self.spec.check(method, path, record.body):
                 self._violation(problem)
+        fault = self._take_fault(record)
+        if fault is not None and not fault.after_effect:
+            return self._fault_response(record, fault)
         for route_method, pattern, handler in self._routes:
             if route_method == method and (match := pattern.fullmatch(path)):
-                return await handler(record, match)
-        return _error(404, f"404: Not Found (the stand-in does not serve {method} {path})")
+                response = await handler(record, match)
+                break
+        else:
+            response = _error(404, f"404: Not Found (the stand-in does not serve {method} {path})")
+        if fault is not None:
+            # Discord acted (the message exists, the reply was sent), but the bot gets an error back.
+            return self._fault_response(record, fault)
+        return response
+
+    def _take_fault(self, record: Request) -> Fault | None:
+        for fault in self._faults:
+            if fault.method == record.method and fault.path.fullmatch(record.path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _fault_response(self, record: Request, fault: Fault) -> web.Response:
+        record.injected = True
+        body: dict[str, Any] = {"message": fault.message, "code": fault.code}
+        headers = {"Content-Type": "application/json"}
+        if fault.status == 429:
+            body.update(retry_after=fault.retry_after, **{"global": False})
+            headers.update(
+                {
+                    "Retry-After": str(math.ceil(fault.retry_after)),
+                    "X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": str(fault.retry_after),
+                    "X-RateLimit-Scope": "user",
+                    "Via": "1.1 google",  # discord.py takes a 429 without it for a Cloudflare ban
+                }
+            )
+        return web.Response(body=json.dumps(body).encode(), status=fault.status, headers=headers)
 
     async def _get_gateway_bot(self, record: Request, match: re.Match[str]) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
@@ -1063,20 +1339,50 @@ class StandIn:
 
     # --- channels ---------------------------------------------------------------------------------------
 
+    def _bot_permissions(self, state: ChannelState) -> int:
+        return channel_permissions(BOT_PERMISSIONS, state.overwrites, self.guild.id, self.bot_user.id)
+
+    def _known_channel(self, channel_id: int) -> bool:
+        return channel_id in self._channels or channel_id in self._dm_channels
+
     async def _get_channel(self, record: Request, match: re.Match[str]) -> web.Response:
-        if int(match["channel"]) != self.guild.channel_id:
+        channel_id = int(match["channel"])
+        if channel_id in self._dm_channels:
+            return _json(self._dm_channels[channel_id])
+        state = self._channels.get(channel_id)
+        if state is None:
             return _error(404, "Unknown Channel", 10003)
-        return _json(self.guild.channel_payload())
+        if not self._bot_permissions(state) & VIEW_CHANNEL:
+            return _error(403, "Missing Access", 50001)
+        return _json(self._channel_payload(state))
 
     async def _post_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
         channel_id = int(match["channel"])
-        if channel_id != self.guild.channel_id and channel_id not in self._channel_messages:
+        if not self._known_channel(channel_id):
             return _error(404, "Unknown Channel", 10003)
         body = record.body if isinstance(record.body, dict) else {}
         for problem in limits.check_message(
             body, f"message in channel {channel_id}", partial=False, files=len(record.uploads)
         ):
             self._violation(problem)
+        state = self._channels.get(channel_id)
+        if state is not None:
+            if state.channel.kind in NO_MESSAGES:
+                return _error(400, "Cannot send messages in a non-text channel", 50008)
+            allowed = self._bot_permissions(state)
+            if not allowed & VIEW_CHANNEL:
+                return _error(403, "Missing Access", 50001)
+            if not allowed & SEND_MESSAGES:
+                return _error(403, "Missing Permissions", 50013)
+        nonce = body.get("nonce")
+        key = (channel_id, str(nonce))
+        if nonce is not None and body.get("enforce_nonce") is True and key in self._nonces:
+            first_id, created = self._nonces[key]
+            if self._loop.time() - created <= self.nonce_window:
+                # Discord: the message created with this nonce, not a second one (404 if it was deleted since).
+                if first_id not in self._messages:
+                    return _error(404, "Unknown Message", 10008)
+                return _json(self._messages[first_id])
         attachments = self._attachments(body, record.uploads, [])
         message = message_payload(
             message_id=snowflake(),
@@ -1084,11 +1390,66 @@ class StandIn:
             author=self.bot_user,
             body=body,
             attachments=attachments,
-            guild_id=self.guild.id if channel_id == self.guild.channel_id else None,
+            guild_id=self.guild.id if state is not None else None,
         )
         self._messages[int(message["id"])] = message
         self._channel_messages.setdefault(channel_id, []).append(int(message["id"]))
+        if nonce is not None:
+            self._nonces[key] = (int(message["id"]), self._loop.time())
         return _json(message)
+
+    async def _get_channel_messages(self, record: Request, match: re.Match[str]) -> web.Response:
+        channel_id = int(match["channel"])
+        if not self._known_channel(channel_id):
+            return _error(404, "Unknown Channel", 10003)
+        state = self._channels.get(channel_id)
+        if state is not None and not self._bot_permissions(state) & VIEW_CHANNEL:
+            return _error(403, "Missing Access", 50001)
+        where = f"GET {record.path}"
+        errors: dict[str, Any] = {}
+        limit_text = record.query.get("limit", "50")
+        try:
+            limit = int(limit_text)
+        except ValueError:
+            limit = 0
+            errors["limit"] = _form_error("NUMBER_TYPE_COERCE", f'Value "{limit_text}" is not int.')
+        else:
+            if not 1 <= limit <= 100:
+                errors["limit"] = _form_error(
+                    "NUMBER_TYPE_MAX" if limit > 100 else "NUMBER_TYPE_MIN",
+                    "int value should be between 1 and 100.",
+                )
+        anchors = {k: record.query[k] for k in ("around", "before", "after") if k in record.query}
+        for key, value in anchors.items():
+            if not value.isdigit():
+                errors[key] = _form_error("NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
+        if len(anchors) > 1:
+            self._violation(f"{where}: around, before and after are mutually exclusive ({sorted(anchors)})")
+        if errors:
+            self._violation(f"{where}: {sorted(errors)} refused (limit is 1-100, anchors are message ids)")
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
+        newest_first = sorted(
+            (
+                m
+                for m in self._messages.values()
+                if int(m["channel_id"]) == channel_id and not int(m.get("flags") or 0) & limits.EPHEMERAL
+            ),
+            key=lambda m: int(m["id"]),
+            reverse=True,
+        )
+        if "around" in anchors:
+            around = int(anchors["around"])
+            newer = [m for m in newest_first if int(m["id"]) > around][::-1][: limit // 2][::-1]
+            older = [m for m in newest_first if int(m["id"]) <= around][: limit - len(newer)]
+            page = newer + older
+        elif "before" in anchors:
+            page = [m for m in newest_first if int(m["id"]) < int(anchors["before"])][:limit]
+        elif "after" in anchors:
+            # The `limit` messages right after the anchor, still newest first (as discord.py's history expects).
+            page = [m for m in newest_first if int(m["id"]) > int(anchors["after"])][::-1][:limit][::-1]
+        else:
+            page = newest_first[:limit]
+        return _json(page)
 
     def _channel_message(self, match: re.Match[str]) -> int | None:
         message_id = int(match["message"])
@@ -1100,12 +1461,21 @@ class StandIn:
         return None
 
     async def _get_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
-        message_id = self._channel_message(match)
-        if message_id is None:
+        if not self._known_channel(int(match["channel"])):
+            return _error(404, "Unknown Channel", 10003)
+        message = self._messages.get(int(match["message"]))
+        # Any message the channel shows: the bot's posts and its non-ephemeral interaction replies.
+        if (
+            message is None
+            or int(message["channel_id"]) != int(match["channel"])
+            or int(message.get("flags") or 0) & limits.EPHEMERAL
+        ):
             return _error(404, "Unknown Message", 10008)
-        return _json(self._messages[message_id])
+        return _json(message)
 
     async def _edit_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        if not self._known_channel(int(match["channel"])):
+            return _error(404, "Unknown Channel", 10003)
         message_id = self._channel_message(match)
         if message_id is None:
             return _error(404, "Unknown Message", 10008)
@@ -1117,6 +1487,8 @@ class StandIn:
         return _json(self._edit_message(message_id, body, record.uploads))
 
     async def _delete_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
+        if not self._known_channel(int(match["channel"])):
+            return _error(404, "Unknown Channel", 10003)
         message_id = self._channel_message(match)
         if message_id is None:
             return _error(404, "Unknown Message", 10008)
@@ -1126,22 +1498,26 @@ class StandIn:
     async def _open_dm(self, record: Request, match: re.Match[str]) -> web.Response:
         recipient = str((record.body or {}).get("recipient_id"))
         channel_id = snowflake()
-        self._channel_messages[channel_id] = []
         user = User(id=int(recipient), name="member") if recipient.isdigit() else self.member
-        return _json(
-            {
-                "id": str(channel_id),
-                "type": 1,
-                "recipients": [user.payload()],
-                "flags": 0,
-                "last_message_id": None,
-            }
-        )
+        self._dm_channels[channel_id] = {
+            "id": str(channel_id),
+            "type": 1,
+            "recipients": [user.payload()],
+            "flags": 0,
+            "last_message_id": None,
+        }
+        self._channel_messages[channel_id] = []
+        return _json(self._dm_channels[channel_id])
 
     async def _get_guild(self, record: Request, match: re.Match[str]) -> web.Response:
         if int(match["guild"]) != self.guild.id:
             return _error(404, "Unknown Guild", 10004)
         return _json(self.guild.create_payload(self.bot_user))
+
+    async def _get_guild_channels(self, record: Request, match: re.Match[str]) -> web.Response:
+        if int(match["guild"]) != self.guild.id:
+            return _error(404, "Unknown Guild", 10004)
+        return _json([self._channel_payload(s) for s in self._ordered_channels()])
 
     async def _get_user(self, record: Request, match: re.Match[str]) -> web.Response:
         return _json(User(id=int(match["user"]), name="member").payload())
@@ -1221,6 +1597,10 @@ class StandIn:
         message["attachments"] = self._attachments(body, files, message.get("attachments") or [])
         message["edited_timestamp"] = message["timestamp"]
         return json.loads(json.dumps(message))
+
+
+def _channel_id(channel: int | Channel | None) -> int | None:
+    return channel.id if isinstance(channel, Channel) else channel
 
 
 def _describe(payload: dict[str, Any]) -> str:
