@@ -51,11 +51,10 @@ from bot.render.history import (
 )
 from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
 from bot.storage.leaderboard import LeaderboardRepository
+from bot.views import OwnedView
 
 PER_PAGE = 10
 MAX_PAGE = 10_000
-# Discord lets an interaction's token be used for 15 minutes; buttons stop a little before that.
-VIEW_TIMEOUT = 14 * 60
 
 
 def _megabytes(msgs: Messages, size: int) -> str:
@@ -75,31 +74,22 @@ def _member_ids(interaction: discord.Interaction) -> tuple[int, int]:
 # --- /history's buttons -------------------------------------------------------------------------------
 
 
-class HistoryView(discord.ui.View):
+class HistoryView(OwnedView):
     """The pages of one member's history with delete, undo and a confirmation step; only its owner may use it."""
 
     def __init__(
         self, repo: HistoryRepository, guild_id: int, owner_id: int, msgs: Messages, page: int, tz: tzinfo
     ) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
+        super().__init__(owner_id, "history.list.not_yours")
         self.repo = repo
         self.tz = tz
         self.guild_id = guild_id
-        self.owner_id = owner_id
         self.msgs = msgs
         self.page = page
         self.pages = 1
         self.entries: tuple[Entry, ...] = ()
         # Custom ids unique to this view, so two open /history messages never answer each other's clicks.
         self.prefix = f"history:{secrets.token_hex(6)}"
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            messages(interaction)("history.list.not_yours"), ephemeral=True
-        )
-        return False
 
     def _button(
         self,

@@ -17,15 +17,14 @@ from bot.domain.weeks import IsoWeek, resolve_week
 from bot.i18n import Messages, choice_names, command_description, describe_options
 from bot.render.leaderboard import PER_PAGE, board_embed, problem_text, week_span
 from bot.storage.leaderboard import LeaderboardRepository
+from bot.views import OwnedView
 
-# Discord lets an interaction's token be used for 15 minutes; buttons stop a little before that.
-VIEW_TIMEOUT = 14 * 60
 # How many past weeks the week option suggests.
 RECENT_WEEKS = 12
 WeekText = app_commands.Range[str, 1, 20]
 
 
-class LeaderboardView(discord.ui.View):
+class LeaderboardView(OwnedView):
     """Pages through one board; only the member who asked can turn them."""
 
     def __init__(
@@ -36,7 +35,7 @@ class LeaderboardView(discord.ui.View):
         archived: bool,
         notice: str | None,
     ):
-        super().__init__(timeout=VIEW_TIMEOUT)
+        super().__init__(interaction.user.id, "leaderboard.not_yours")
         self.interaction = interaction
         self.board = board
         self.msgs = msgs
@@ -61,14 +60,6 @@ class LeaderboardView(discord.ui.View):
         return board_embed(
             self.msgs, self.board, self.page, self.interaction.user.id, self.archived, self.notice
         )
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.interaction.user.id:
-            return True
-        await interaction.response.send_message(
-            messages(interaction)("leaderboard.not_yours"), ephemeral=True
-        )
-        return False
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
         self.page = min(max(1, self.page + step), self.pages)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.domain.benchmarks import band_for, benchmarks
-from bot.domain.engagement import HUNDRED, engagement_rate
+from bot.domain.engagement import HUNDRED
 from bot.domain.weeks import IsoWeek, due_time, latest_due_week
 
 Metric = Literal["score", "improved", "streak", "growth"]
@@ -33,8 +33,7 @@ DECIMALS: dict[Metric, int] = {"score": 2, "improved": 1, "streak": 0, "growth":
 _LAST = datetime.max.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class WeekPost:
+class WeekPost(NamedTuple):
     """What the leaderboard reads from one logged post."""
 
     user_id: int
@@ -44,7 +43,8 @@ class WeekPost:
 
     @property
     def rate(self) -> Fraction:
-        return engagement_rate(self.interactions, self.followers)
+        """ER by followers (guide 000's post formula); the numbers were checked when the post was logged."""
+        return Fraction(self.interactions * HUNDRED, self.followers)
 
 
 def band_middle(followers: int) -> Fraction:
@@ -59,25 +59,29 @@ def _middle_of(band_key: str) -> Fraction:
 
 
 @cache
-def _middles() -> tuple[tuple[int, ...], tuple[Fraction, ...]]:
-    """Each band's lowest follower count and its middle, in order, for a quick look-up per post."""
+def _score_factors() -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """Per band, from its lowest follower count up: (100 × the middle's denominator, the middle's numerator).
+
+    A post's multiple is then interactions × the first over followers × the second: one fraction per post.
+    The first band also takes the accounts below it (its floor is 0 here).
+    """
     bands = benchmarks().bands
-    return tuple(b.min_followers for b in bands), tuple(_middle_of(b.key) for b in bands)
+    floors = (0, *(b.min_followers for b in bands[1:]))
+    factors = []
+    for band in bands:
+        middle = _middle_of(band.key)
+        factors.append((HUNDRED * middle.denominator, middle.numerator))
+    return floors, tuple(factors)
 
 
 def post_multiple(post: WeekPost) -> Fraction:
     """The post's rate as a multiple of its band's average: 2 means twice what is average for its size."""
-    return _multiple(post.rate, post.followers)
+    floors, factors = _score_factors()
+    scale, divisor = factors[bisect_right(floors, post.followers) - 1]
+    return Fraction(post.interactions * scale, post.followers * divisor)
 
 
-def _multiple(rate: Fraction, followers: int) -> Fraction:
-    floors, middles = _middles()
-    # Below the first band, the nearest band (the first) is the comparison.
-    return rate / middles[max(0, bisect_right(floors, followers) - 1)]
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
+class Standing(NamedTuple):
     """A member's figure on one metric for one week.
 
     `value` is what ranks (score multiple, improvement in percent, streak in weeks, growth in percent);
@@ -92,8 +96,7 @@ class Standing:
     basis: tuple[Fraction, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     rank: int
     standing: Standing
     anonymous: bool = False
@@ -153,9 +156,19 @@ def score_standings(week_posts: Iterable[WeekPost]) -> list[Standing]:
     """Each member's average multiple of their band's average over the week's posts."""
     standings = []
     for user_id, posts in _by_member(week_posts).items():
-        rates = [p.rate for p in posts]
-        multiples = [_multiple(rate, p.followers) for rate, p in zip(rates, posts, strict=True)]
-        standings.append(Standing(user_id, _mean(multiples), len(posts), _first(posts), (_mean(rates),)))
+        if len(posts) == 1:  # most members in a week; the general path costs twice as much
+            only = posts[0]
+            standings.append(Standing(user_id, post_multiple(only), 1, only.posted_at, (only.rate,)))
+            continue
+        standings.append(
+            Standing(
+                user_id,
+                _mean([post_multiple(p) for p in posts]),
+                len(posts),
+                _first(posts),
+                (_mean([p.rate for p in posts]),),
+            )
+        )
     return standings
 
 
@@ -213,24 +226,18 @@ def rank(
     first post, come first among them (then the member id, so the order never changes between views)."""
     visibility = visibility or {}
     scale = 10 ** DECIMALS[metric]
-    eligible = [s for s in standings if visibility.get(s.user_id, "show") != "hide"]
+    eligible = [s for s in standings if s.user_id not in visibility or visibility[s.user_id] != "hide"]
     ranked = [s for s in eligible if s.posts >= min_posts]
     keyed = sorted(
-        ((_shown_units(s.value, scale), s) for s in ranked),
-        key=lambda pair: (
-            -pair[0],
-            -pair[1].posts,
-            pair[1].first_post_at is None,
-            pair[1].first_post_at or _LAST,
-            pair[1].user_id,
-        ),
+        ((-_shown_units(s.value, scale), -s.posts, s.first_post_at or _LAST, s.user_id, s) for s in ranked),
+        key=lambda entry: entry[:4],
     )
     places: list[Place] = []
-    for index, (value, standing) in enumerate(keyed):
-        same_as_previous = index > 0 and keyed[index - 1][0] == value
-        place_rank = places[-1].rank if same_as_previous else index + 1
-        anonymous = visibility.get(standing.user_id) == "anonymous"
-        places.append(Place(place_rank, standing, anonymous))
+    previous_units = None
+    for index, (units, _, _, user_id, standing) in enumerate(keyed):
+        place_rank = places[-1].rank if units == previous_units else index + 1
+        previous_units = units
+        places.append(Place(place_rank, standing, visibility.get(user_id) == "anonymous"))
     return Board(week, metric, tuple(places), min_posts, len(eligible) - len(ranked))
 
 

@@ -19,7 +19,7 @@ _ISO_WEEK = re.compile(r"^\s*(\d{4})\s*-?\s*[wW]\s*(\d{1,2})\s*$")
 def time_zone(name: str) -> ZoneInfo:
     """The IANA zone called `name` (exact spelling, any case); InvalidInput when there is none."""
     wanted = name.strip()
-    match = next((z for z in zone_names() if z.lower() == wanted.lower()), None)
+    match = _zones_by_folded_name().get(wanted.lower())
     if match is None:
         raise InvalidInput("timezone", "unknown_zone", value=wanted[:60])
     try:
@@ -32,6 +32,11 @@ def time_zone(name: str) -> ZoneInfo:
 def zone_names() -> tuple[str, ...]:
     """Every IANA zone name, sorted; the legacy aliases without a region (EST, GMT+0 …) left out."""
     return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
+
+
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {z.lower(): z for z in zone_names()}
 
 
 def local_moment(day: date, hour: int, tz: tzinfo) -> datetime:

@@ -176,9 +176,9 @@ def test_leaderboard_pages_and_shows_the_callers_place_in_both_languages(pulse: 
     assert place == f"12. <@{weakest.id}> — 1,63× gemiddeld · 2% op 1 post"
 
     english = pulse.invoke("leaderboard", {}, user=strongest, locale="en-US")
-    assert english.embeds[0]["title"].startswith("Score · week 47 of 2026") or english.embeds[0]["title"].startswith(
-        "Score · week"
-    )
+    assert english.embeds[0]["title"].startswith("Score · week 47 of 2026") or english.embeds[0][
+        "title"
+    ].startswith("Score · week")
     assert english.embeds[0]["description"].splitlines()[0] == (
         f"**1. <@{strongest.id}> — 3.43× average · 4.2% on 1 post** ◀"
     )
@@ -265,7 +265,10 @@ def test_weekly_post_appears_once_without_pings_and_survives_restarts(
     # The archive answers /leaderboard for that week as it was posted.
     archived = bot.invoke("leaderboard", {"week": "2026-W47"}, user=small)
     assert "as posted" in archived.embeds[0]["title"]
-    assert archived.embeds[0]["description"].splitlines()[0] == f"**1. <@{small.id}> — 6.2× average · 7.6% on 1 post** ◀"
+    assert (
+        archived.embeds[0]["description"].splitlines()[0]
+        == f"**1. <@{small.id}> — 6.2× average · 7.6% on 1 post** ◀"
+    )
     progress = bot.invoke("progress", {}, user=small)
     assert "Top score in **1** weekly post on this server" in progress.text
 
@@ -326,3 +329,29 @@ def test_a_channel_that_refuses_turns_the_post_off_and_admins_are_told(
     admin_view = bot.invoke("leaderboard", {}, permissions=MANAGE_GUILD | MEMBER_PERMISSIONS)
     assert f"Pulse was not allowed to post in <#{board.id}>" in admin_view.text
     assert stand_in.channel_messages(board) == []
+
+
+def test_killed_after_sending_the_restart_finds_the_post_instead_of_posting_again(
+    start_bot: Callable[..., BotProcess], stand_in: StandIn
+) -> None:
+    stand_in.nonce_window = 0  # only the look at the channel can tell the post went out
+    bot = start_bot(env={"CLOCK_START": BEFORE_WEEK_END.isoformat(), "JOB_LEASE_SECONDS": "2"})
+    board = stand_in.add_channel("leaderboard")
+    configure_weekly(bot, board)
+    log_post(bot, stand_in.member, likes=380, followers=5_000)
+    # Discord creates the message, but the answer never arrives: the bot waits to retry, and is killed then.
+    stand_in.fail_next("POST", rf"/channels/{board.id}/messages", status=500, after_effect=True, times=10)
+    wait_for_posts(stand_in, 1, board)
+    bot.kill()
+    restarted = start_bot(
+        env={
+            "CLOCK_START": datetime(2026, 11, 23, 0, 1, tzinfo=AMSTERDAM).isoformat(),
+            "JOB_LEASE_SECONDS": "2",
+        }
+    )
+    # Once the dead process's claim has run out, the restart looks in the channel and finds the post.
+    restarted.wait_for_log(r"the leaderboard of 2026-W47 for guild \d+ was already posted", timeout=20)
+    assert len(stand_in.channel_messages(board)) == 1
+    assert len(post_requests(stand_in)) == 1
+    archived = restarted.invoke("leaderboard", {"week": "2026-W47"})
+    assert "as posted" in archived.embeds[0]["title"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -17,14 +16,6 @@ from bot.storage.history import HistoryRepository, ImportOutcome
 
 GUILD, MEMBER, OTHER = 10, 20, 21
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "pulse.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

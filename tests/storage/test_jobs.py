@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,14 +13,6 @@ KIND = "leaderboard_post"
 GUILD, OTHER_GUILD = 10, 11
 T = datetime(2026, 3, 9, 8, tzinfo=UTC)  # Monday 09:00 Amsterdam: the post about 2026-W10 is due
 LEASE = timedelta(minutes=2)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "pulse.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@ streaks, follower counts, every metric's board, visibility and the archive of we
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,14 +34,6 @@ def exact(text: str) -> Fraction:
 
 def numbers(at: datetime, interactions: int, followers: int, comments: int = 0) -> PostNumbers:
     return PostNumbers(at, interactions - comments, comments, 0, 0, None, followers)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "pulse.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,14 +14,6 @@ from bot.storage.settings import PULSE, SettingChange, SettingsRepository
 GUILD, OTHER_GUILD = 10, 11
 ADMIN, OTHER_ADMIN = 42, 43
 NOW = datetime(2026, 3, 9, 8, 30, 15, 123_456, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "pulse.db")
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -1,0 +1,25 @@
+"""Buttons under an answer that only the member who asked may use."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.context import messages
+
+# Discord lets an interaction's token be used for 15 minutes; buttons stop a little before that.
+VIEW_TIMEOUT = 14 * 60
+
+
+class OwnedView(discord.ui.View):
+    """A view whose controls answer its owner only; anyone else gets `refusal` (a catalogue key), privately."""
+
+    def __init__(self, owner_id: int, refusal: str) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT)
+        self.owner_id = owner_id
+        self.refusal = refusal
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(messages(interaction)(self.refusal), ephemeral=True)
+        return False
