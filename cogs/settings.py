@@ -26,6 +26,7 @@ from bot.render.leaderboard import settings_embed
 from bot.weekly import missing_post_permissions
 
 MAX_ZONE_CHOICES = 25
+RECENT_CHANGES = 5
 ZoneText = app_commands.Range[str, 1, 64]
 
 
@@ -58,8 +59,9 @@ class Settings(commands.Cog):
         assert interaction.guild_id is not None
         current = self.bot.servers.get(interaction.guild_id)
         next_due = await self.bot.weekly.next_due(interaction.guild_id)
+        changes = await self.bot.servers.repo.changes(interaction.guild_id, limit=RECENT_CHANGES)
         await interaction.response.send_message(
-            embed=settings_embed(msgs, current, next_due, note), ephemeral=True
+            embed=settings_embed(msgs, current, next_due, note, changes), ephemeral=True
         )
 
     async def _save(self, interaction: discord.Interaction, **changes: Any) -> None:

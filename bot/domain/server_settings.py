@@ -66,6 +66,17 @@ class ServerSettings:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SettingChange:
+    """One recorded change of one setting; values as stored (None: not set)."""
+
+    user_id: int
+    setting: str
+    old_value: str | None
+    new_value: str | None
+    changed_at: datetime
+
+
 # The fields an admin sets (the others Pulse keeps itself); changes to these are recorded.
 ADMIN_FIELDS = (
     "timezone",

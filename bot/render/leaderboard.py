@@ -10,7 +10,7 @@ import discord
 from babel.dates import format_date
 
 from bot.domain.leaderboard import Board, Metric, Place
-from bot.domain.server_settings import ServerSettings
+from bot.domain.server_settings import SERVER_LANGUAGES, ServerSettings, SettingChange
 from bot.domain.weeks import WEEKDAYS, IsoWeek
 from bot.i18n import Messages
 from bot.render.benchmark import rate_text
@@ -178,8 +178,29 @@ def problem_text(msgs: Messages, settings: ServerSettings) -> str | None:
     return msgs(f"settings.problem.{settings.leaderboard_problem}", channel=channel, date=when)
 
 
+def change_line(msgs: Messages, change: SettingChange) -> str:
+    """`<@admin> · Time zone: Europe/Amsterdam → Europe/London · <t:…:R>`; Pulse's own changes say so."""
+    who = f"<@{change.user_id}>" if change.user_id else "Pulse"
+    old = msgs("settings.none") if change.old_value is None else change.old_value
+    new = msgs("settings.none") if change.new_value is None else change.new_value
+    if change.setting == "leaderboard_channel_id":
+        old, new = (v if v == msgs("settings.none") else f"<#{v}>" for v in (old, new))
+    if change.setting == "leaderboard_weekday":
+        old, new = (msgs(f"settings.weekday.{WEEKDAYS[int(v)]}") if v.isdigit() else v for v in (old, new))
+    if change.setting == "leaderboard_enabled":
+        old, new = (msgs(f"settings.{v}") if v in ("on", "off") else v for v in (old, new))
+    if change.setting == "language":
+        old, new = (msgs(f"settings.language.{v}") if v in SERVER_LANGUAGES else v for v in (old, new))
+    name = msgs(f"settings.field.{change.setting}")
+    return f"{who} · {name}: {old} → {new} · {timestamp(change.changed_at, 'R')}"
+
+
 def settings_embed(
-    msgs: Messages, settings: ServerSettings, next_due: datetime | None, note: str | None = None
+    msgs: Messages,
+    settings: ServerSettings,
+    next_due: datetime | None,
+    note: str | None = None,
+    changes: Sequence[SettingChange] = (),
 ) -> discord.Embed:
     """Every setting with its value, `(default)` where it was never changed."""
     default = msgs("settings.default")
@@ -234,5 +255,8 @@ def settings_embed(
     answer.add_field(name=msgs("settings.leaderboard.name"), value="\n".join(lines), inline=False)
     if problem := problem_text(msgs, settings):
         answer.add_field(name=msgs("leaderboard.notice"), value=problem, inline=False)
+    if changes:
+        lines = "\n".join(change_line(msgs, c) for c in changes)
+        answer.add_field(name=msgs("settings.changes"), value=lines[:1024], inline=False)
     answer.set_footer(text=msgs("settings.footer"))
     return answer

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain.server_settings import ServerSettings
+from bot.domain.server_settings import ServerSettings, SettingChange
 from bot.storage.database import Database, from_text, to_text
 
 # Who made a change Pulse made itself (the weekly post turned off because its channel went away).
@@ -18,15 +17,6 @@ _COLUMNS = (
     "leaderboard_enabled, leaderboard_min_posts, leaderboard_active_since, leaderboard_problem, "
     "leaderboard_problem_at"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SettingChange:
-    user_id: int
-    setting: str
-    old_value: str | None
-    new_value: str | None
-    changed_at: datetime
 
 
 def _optional_time(text: str | None) -> datetime | None:

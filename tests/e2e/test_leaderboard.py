@@ -119,6 +119,11 @@ def test_admin_configures_the_server_and_it_is_recorded(pulse: BotProcess) -> No
     assert "Posts a member needs in a week to be ranked: 2" in saved.text
     assert re.search(r"Next post: <t:\d+:F>", saved.text)
 
+    recent = next(f["value"] for f in saved.embeds[0]["fields"] if f["name"] == "Recent changes")
+    assert re.search(rf"<@{stand_in.member.id}> · Leaderboard day: Monday → Friday · <t:\d+:R>", recent)
+    assert f"Leaderboard channel: none → <#{board.id}>" in recent
+    assert "Time zone: Europe/Amsterdam → Europe/London" in recent
+
     dutch = admin_settings(pulse, "language", {"language": "nl"})
     assert "Pulse antwoordt iedereen op deze server nu in het Nederlands." in dutch.text
     # The whole server now hears Dutch, whatever a member's own Discord language.

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.server_settings import ServerSettings
+from bot.domain.server_settings import ServerSettings, SettingChange
 from bot.storage.database import Database
-from bot.storage.settings import PULSE, SettingChange, SettingsRepository
+from bot.storage.settings import PULSE, SettingsRepository
 
 GUILD, OTHER_GUILD = 10, 11
 ADMIN, OTHER_ADMIN = 42, 43
