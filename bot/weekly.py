@@ -199,13 +199,13 @@ class WeeklyLeaderboard:
             # An earlier attempt may have posted before it died or lost Discord's answer: look before posting.
             found = await channel.find(week)
             if found is not None:
+                await self._archive(settings, week, channel.id, *found)
                 log.info(
                     "the leaderboard of %s for guild %s was already posted (message %s)",
                     week,
                     job.guild_id,
                     found[0],
                 )
-                await self._archive(settings, week, channel.id, *found)
                 return Outcome("done", f"found message {found[0]}", self._next(settings, week))
         boards = await self._boards(settings, week)
         following = self._next(settings, week)

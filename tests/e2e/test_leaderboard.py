@@ -267,7 +267,8 @@ def test_weekly_post_appears_once_without_pings_and_survives_restarts(
     assert request.body["enforce_nonce"] is True and request.body["nonce"].startswith("lb2647")
     assert "@everyone" not in (post.payload.get("content") or "")
 
-    # The archive answers /leaderboard for that week as it was posted.
+    # The archive answers /leaderboard for that week as it was posted (kept right after Discord answered).
+    bot.wait_for_log(r"posted the leaderboard of 2026-W47", timeout=10)
     archived = bot.invoke("leaderboard", {"week": "2026-W47"}, user=small)
     assert "as posted" in archived.embeds[0]["title"]
     assert (
