@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from functools import cache
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from bot.domain.benchmarks import band_for, benchmarks
@@ -158,17 +159,12 @@ def score_standings(week_posts: Iterable[WeekPost]) -> list[Standing]:
     for user_id, posts in _by_member(week_posts).items():
         if len(posts) == 1:  # most members in a week; the general path costs twice as much
             only = posts[0]
-            standings.append(Standing(user_id, post_multiple(only), 1, only.posted_at, (only.rate,)))
-            continue
-        standings.append(
-            Standing(
-                user_id,
-                _mean([post_multiple(p) for p in posts]),
-                len(posts),
-                _first(posts),
-                (_mean([p.rate for p in posts]),),
-            )
-        )
+            rate = Fraction(only.interactions * HUNDRED, only.followers)
+            standings.append(Standing(user_id, post_multiple(only), 1, only.posted_at, (rate,)))
+        else:
+            multiples = [post_multiple(p) for p in posts]
+            rates = [p.rate for p in posts]
+            standings.append(Standing(user_id, _mean(multiples), len(posts), _first(posts), (_mean(rates),)))
     return standings
 
 
@@ -226,18 +222,23 @@ def rank(
     first post, come first among them (then the member id, so the order never changes between views)."""
     visibility = visibility or {}
     scale = 10 ** DECIMALS[metric]
-    eligible = [s for s in standings if s.user_id not in visibility or visibility[s.user_id] != "hide"]
+    eligible = (
+        [s for s in standings if visibility.get(s.user_id) != "hide"] if visibility else list(standings)
+    )
     ranked = [s for s in eligible if s.posts >= min_posts]
     keyed = sorted(
-        ((-_shown_units(s.value, scale), -s.posts, s.first_post_at or _LAST, s.user_id, s) for s in ranked),
-        key=lambda entry: entry[:4],
+        [(-_shown_units(s.value, scale), -s.posts, s.first_post_at or _LAST, s.user_id, s) for s in ranked],
+        key=itemgetter(0, 1, 2, 3),
     )
     places: list[Place] = []
     previous_units = None
-    for index, (units, _, _, user_id, standing) in enumerate(keyed):
-        place_rank = places[-1].rank if units == previous_units else index + 1
-        previous_units = units
-        places.append(Place(place_rank, standing, visibility.get(user_id) == "anonymous"))
+    place_rank = 0
+    for index, (units, _, _, user_id, standing) in enumerate(keyed, start=1):
+        if units != previous_units:
+            place_rank, previous_units = index, units
+        places.append(
+            Place(place_rank, standing, bool(visibility) and visibility.get(user_id) == "anonymous")
+        )
     return Board(week, metric, tuple(places), min_posts, len(eligible) - len(ranked))
 
 
