@@ -16,14 +16,14 @@ MAX_PERCENT = 100_000
 HUNDRED = 100
 
 
-def check_count(field: str, value: object, minimum: int = 0) -> int:
-    """Return `value` if it is a whole count in minimum..MAX_COUNT, else raise InvalidInput for `field`."""
+def check_count(field: str, value: object, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
+    """Return `value` if it is a whole number in minimum..maximum, else raise InvalidInput for `field`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(field, "whole")
     if value < minimum:
         raise InvalidInput(field, "min", minimum=minimum)
-    if value > MAX_COUNT:
-        raise InvalidInput(field, "max", maximum=MAX_COUNT)
+    if value > maximum:
+        raise InvalidInput(field, "max", maximum=maximum)
     return value
 
 

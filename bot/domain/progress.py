@@ -10,7 +10,6 @@ from fractions import Fraction
 
 from bot.domain.benchmarks import Band, Rating, band_for, rating_for
 from bot.domain.engagement import check_count, engagement_rate, parse_percent
-from bot.domain.errors import InvalidInput
 from bot.domain.history import (
     FollowerCount,
     FollowerSnapshot,
@@ -122,13 +121,7 @@ class ProgressReport:
 
 
 def check_weeks(weeks: int) -> int:
-    if isinstance(weeks, bool) or not isinstance(weeks, int):
-        raise InvalidInput("weeks", "whole")
-    if weeks < 1:
-        raise InvalidInput("weeks", "min", minimum=1)
-    if weeks > MAX_WEEKS:
-        raise InvalidInput("weeks", "max", maximum=MAX_WEEKS)
-    return weeks
+    return check_count("weeks", weeks, minimum=1, maximum=MAX_WEEKS)
 
 
 def week_start(moment: datetime, tz: tzinfo) -> date:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
+from bot.domain.engagement import check_count
 from bot.domain.errors import InvalidInput
 from bot.domain.leaderboard import DEFAULT_MIN_POSTS, MAX_MIN_POSTS, PostSchedule
 from bot.domain.weeks import DEFAULT_TIME_ZONE, WEEKDAYS, time_zone
@@ -98,21 +99,11 @@ def check_weekday(value: str) -> int:
 
 
 def check_hour(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("hour", "whole")
-    if not 0 <= value <= 23:
-        raise InvalidInput("hour", "max" if value > 23 else "min", minimum=0, maximum=23)
-    return value
+    return check_count("hour", value, minimum=0, maximum=23)
 
 
 def check_min_posts(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("min_posts", "whole")
-    if value < 1:
-        raise InvalidInput("min_posts", "min", minimum=1)
-    if value > MAX_MIN_POSTS:
-        raise InvalidInput("min_posts", "max", maximum=MAX_MIN_POSTS)
-    return value
+    return check_count("min_posts", value, minimum=1, maximum=MAX_MIN_POSTS)
 
 
 def check_language(value: str) -> ServerLanguage:
