@@ -34,15 +34,17 @@ class LeaderboardView(OwnedView):
         msgs: Messages,
         archived: bool,
         notice: str | None,
-    ):
+    ) -> None:
         super().__init__(interaction.user.id, "leaderboard.not_yours")
         self.interaction = interaction
         self.board = board
         self.msgs = msgs
         self.archived = archived
         self.notice = notice
-        self.page = 1
         self.pages = max(1, -(-len(board.places) // PER_PAGE))
+        # Open on the caller's own page, so their place is in view.
+        position = board.position_of(interaction.user.id)
+        self.page = 1 if position is None else position // PER_PAGE + 1
         prefix = f"leaderboard:{secrets.token_hex(6)}"
         self.previous = discord.ui.Button(label=msgs("leaderboard.previous"), custom_id=f"{prefix}:previous")
         self.next = discord.ui.Button(label=msgs("leaderboard.next"), custom_id=f"{prefix}:next")
@@ -111,10 +113,6 @@ class Leaderboard(commands.Cog):
             )
         notice = problem_text(msgs, settings) if manages_server(interaction) else None
         view = LeaderboardView(interaction, board, msgs, archived, notice)
-        # Start on the caller's own page, so their place is in view.
-        position = board.position_of(interaction.user.id)
-        view.page = 1 if position is None else position // PER_PAGE + 1
-        view._refresh()
         await interaction.edit_original_response(embed=view.render(), view=view)
 
     @leaderboard.autocomplete("week")
