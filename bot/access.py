@@ -5,6 +5,9 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.domain import access
+from bot.errors import UserError
+
 
 def manages_server(interaction: discord.Interaction) -> bool:
     """Manage Server (or Administrator, which implies it) in the server where the interaction happens."""
@@ -22,6 +25,34 @@ def require_manage_server(interaction: discord.Interaction) -> None:
         raise app_commands.MissingPermissions(["manage_guild"])
 
 
+def viewer(interaction: discord.Interaction) -> access.Viewer:
+    user = interaction.user
+    roles = frozenset(r.id for r in user.roles) if isinstance(user, discord.Member) else frozenset()
+    return access.Viewer(user.id, interaction.guild_id, roles, manages_server(interaction))
+
+
+def _coach_role(interaction: discord.Interaction) -> int | None:
+    servers = getattr(interaction.client, "servers", None)
+    if interaction.guild_id is None or servers is None:
+        return None
+    return servers.get(interaction.guild_id).coach_role_id
+
+
+def is_coach(interaction: discord.Interaction) -> bool:
+    """Holds the server's coach role."""
+    return access.is_coach(viewer(interaction), _coach_role(interaction))
+
+
+def require_coach(interaction: discord.Interaction) -> None:
+    """Refuse, privately, anyone who is neither a coach nor an admin of this server."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    if not access.may_coach(viewer(interaction), _coach_role(interaction)):
+        raise UserError("checkin.not_coach")
+
+
 def may_view_member(interaction: discord.Interaction, member_id: int) -> bool:
-    """A member sees their own numbers; someone else's need Manage Server in the same server."""
-    return member_id == interaction.user.id or manages_server(interaction)
+    """A member sees their own numbers; a coach or an admin of this server sees anyone's here."""
+    if interaction.guild_id is None:
+        return False
+    return access.may_view(viewer(interaction), interaction.guild_id, member_id, _coach_role(interaction))

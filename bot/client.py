@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.checkins import CheckinReminders, CheckinThreads
 from bot.clock import Clock, StartedClock, SystemClock
 from bot.domain import knowledge
 from bot.errors import PulseCommandTree
@@ -21,6 +22,7 @@ from bot.i18n import CommandTranslator
 from bot.scheduler import Dispatcher
 from bot.servers import Servers
 from bot.settings import Settings
+from bot.storage.checkins import CheckinRepository
 from bot.storage.database import Database
 from bot.storage.jobs import JobStore
 from bot.storage.state import BotState
@@ -41,6 +43,8 @@ class Pulse(commands.AutoShardedBot):
     servers: Servers
     dispatcher: Dispatcher
     weekly: WeeklyLeaderboard
+    checkin_threads: CheckinThreads
+    checkin_reminders: CheckinReminders
 
     def __init__(self, settings: Settings) -> None:
         # Pulse never joins voice; without this, every start warns that its voice libraries are missing.
@@ -74,6 +78,8 @@ class Pulse(commands.AutoShardedBot):
         self.weekly = WeeklyLeaderboard(
             self.db, self.servers, self.dispatcher, self.clock, DiscordChannels(self)
         )
+        self.checkin_threads = CheckinThreads(self, CheckinRepository(self.db), self.servers, self.clock)
+        self.checkin_reminders = CheckinReminders(self.db, self.servers, self.dispatcher, self.clock, self)
         for module in [*cog_modules(), *self.settings.extensions]:
             await self.load_extension(module)
         knowledge.load_all()
@@ -85,6 +91,7 @@ class Pulse(commands.AutoShardedBot):
         """Once the servers are known: plan every server's scheduled work, then run it."""
         await self.wait_until_ready()
         await self.weekly.replan_all()
+        await self.checkin_reminders.replan_all()
         self.dispatcher.start()
 
     async def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict]:

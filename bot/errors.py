@@ -27,6 +27,14 @@ class UserError(Exception):
         self.values = values
 
 
+class ChannelPermissionsMissing(UserError):
+    """Pulse lacks `permissions` in `channel` (a mention); `key`'s message names them in the reader's language."""
+
+    def __init__(self, key: str, channel: str, permissions: list[str]) -> None:
+        super().__init__(key, channel=channel)
+        self.permissions = permissions
+
+
 def new_error_id() -> str:
     """A short code a member can quote and an operator can find in the log."""
     return secrets.token_hex(4).upper()
@@ -48,6 +56,8 @@ def describe(error: BaseException, msgs: Messages) -> str | None:
         error = error.__cause__
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, ChannelPermissionsMissing):
+        return msgs(error.key, permissions=_permission_names(msgs, error.permissions), **error.values)
     if isinstance(error, UserError):
         return msgs(error.key, **error.values)
     if isinstance(error, InvalidInput):
@@ -94,18 +104,25 @@ class PulseCommandTree(app_commands.CommandTree):
     """The command tree with Pulse's single error handler."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        msgs = messages(interaction)
-        text = describe(error, msgs)
-        if text is None:
-            error_id = new_error_id()
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error(
-                "error %s in /%s (guild %s, user %s)",
-                error_id,
-                command,
-                interaction.guild_id,
-                interaction.user.id,
-                exc_info=error,
-            )
-            text = msgs("errors.unexpected", error_id=error_id)
-        await reply_privately(interaction, text)
+        await answer_error(interaction, error)
+
+
+async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the member privately what went wrong: the expected reason, or an id to quote for the unexpected."""
+    msgs = messages(interaction)
+    text = describe(error, msgs)
+    if text is None:
+        error_id = new_error_id()
+        command = interaction.command.qualified_name if interaction.command else "?"
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        log.error(
+            "error %s in /%s %s (guild %s, user %s)",
+            error_id,
+            command,
+            custom_id,
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=error,
+        )
+        text = msgs("errors.unexpected", error_id=error_id)
+    await reply_privately(interaction, text)

@@ -39,13 +39,15 @@ class Servers:
     async def update(
         self, guild_id: int, user_id: int, **changes: Any
     ) -> tuple[ServerSettings, ServerSettings]:
-        """Apply `changes` as `user_id`; the weekly post's own bookkeeping follows from what changed."""
+        """Apply `changes` as `user_id`; the weekly work's own bookkeeping follows from what changed."""
         before = self.get(guild_id)
         after = before.changed(**changes)
         now = self.clock.now()
         if after.posts_weekly and not before.posts_weekly:
             # Weeks that came due while nothing was to be posted are not owed now.
             after = after.changed(leaderboard_active_since=now)
+        if after.reminds_weekly and not before.reminds_weekly:
+            after = after.changed(coaching_active_since=now)
         if user_id != PULSE and {"leaderboard_enabled", "leaderboard_channel_id"} & changes.keys():
             # An admin who turns the post back on or picks a channel has dealt with what turned it off.
             after = after.changed(leaderboard_problem=None, leaderboard_problem_at=None)

@@ -1,10 +1,13 @@
-"""Buttons under an answer that only the member who asked may use."""
+"""Buttons under an answer that only the member who asked may use, and modals; both fail through the one error path."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import discord
 
 from bot.context import messages
+from bot.errors import answer_error
 
 # Discord lets an interaction's token be used for 15 minutes; buttons stop a little before that.
 VIEW_TIMEOUT = 14 * 60
@@ -23,3 +26,13 @@ class OwnedView(discord.ui.View):
             return True
         await interaction.response.send_message(messages(interaction)(self.refusal), ephemeral=True)
         return False
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
+        await answer_error(interaction, error)
+
+
+class PulseModal(discord.ui.Modal):
+    """A modal whose refusals and failures reach the member like a command's."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await answer_error(interaction, error)

@@ -21,6 +21,7 @@ from bot.domain.weeks import IsoWeek
 from bot.i18n import language_for, messages_for
 from bot.render.leaderboard import is_weekly_post, weekly_post_embed
 from bot.scheduler import Dispatcher, Outcome
+from bot.series import WeeklySeries
 from bot.servers import Servers
 from bot.storage.database import Database
 from bot.storage.jobs import Job, PlannedJob
@@ -34,14 +35,6 @@ KIND = "leaderboard"
 HISTORY_LOOKBACK = 50
 # What the weekly post needs in its channel; the invite link asks for all of it.
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
-_SCHEDULE_FIELDS = (
-    "timezone",
-    "leaderboard_channel_id",
-    "leaderboard_weekday",
-    "leaderboard_hour",
-    "leaderboard_enabled",
-    "leaderboard_active_since",
-)
 
 
 def post_nonce(guild_id: int, week: IsoWeek) -> str:
@@ -130,54 +123,36 @@ class DiscordChannels:
         return DiscordChannel(channel, self.client.user.id)
 
 
-class WeeklyLeaderboard:
+class WeeklyLeaderboard(WeeklySeries):
     """Plans each server's next weekly post and posts it when the dispatcher says it is due."""
+
+    kind = KIND
+    schedule_fields = (
+        "timezone",
+        "leaderboard_channel_id",
+        "leaderboard_weekday",
+        "leaderboard_hour",
+        "leaderboard_enabled",
+        "leaderboard_active_since",
+    )
 
     def __init__(
         self, db: Database, servers: Servers, dispatcher: Dispatcher, clock: Clock, channels: Channels
     ) -> None:
         self.repo = LeaderboardRepository(db)
-        self.servers = servers
-        self.dispatcher = dispatcher
-        self.clock = clock
         self.channels = channels
-        servers.listen(self._settings_changed)
-        dispatcher.register(KIND, self)
+        super().__init__(servers, dispatcher, clock)
 
-    # --- planning -------------------------------------------------------------------------------------
+    def active(self, settings: ServerSettings) -> bool:
+        return settings.posts_weekly
 
-    async def replan(self, guild_id: int) -> datetime | None:
-        """Plan the server's next post from its settings; returns when it is due (None: no post planned)."""
-        settings = self.servers.get(guild_id)
-        if not settings.posts_weekly:
-            await self.dispatcher.cancel(KIND, guild_id)
-            return None
-        job = self._next(settings, await self.repo.last_posted(guild_id))
-        if not await self.dispatcher.plan(job):
-            # That week's job already ran and did not post (skipped, or the channel failed): plan the next.
-            job = self._next(settings, IsoWeek.parse(job.key))
-            await self.dispatcher.plan(job)
-        return job.due_at
-
-    async def replan_all(self) -> None:
-        for settings in self.servers.configured():
-            try:
-                await self.replan(settings.guild_id)
-            except Exception:
-                log.exception("planning the weekly post of guild %s failed", settings.guild_id)
-
-    async def next_due(self, guild_id: int) -> datetime | None:
-        jobs = await self.dispatcher.store.open_jobs(KIND, guild_id)
-        return jobs[0].due_at if jobs else None
-
-    def _next(self, settings: ServerSettings, last_posted: IsoWeek | None) -> PlannedJob:
+    def next_job(self, settings: ServerSettings, after: IsoWeek | None) -> PlannedJob:
         now = self.clock.now()
-        week, due = next_post(settings.schedule, now, settings.leaderboard_active_since or now, last_posted)
+        week, due = next_post(settings.schedule, now, settings.leaderboard_active_since or now, after)
         return PlannedJob(KIND, settings.guild_id, str(week), due)
 
-    async def _settings_changed(self, before: ServerSettings, after: ServerSettings) -> None:
-        if any(getattr(before, f) != getattr(after, f) for f in _SCHEDULE_FIELDS):
-            await self.replan(after.guild_id)
+    async def last_done(self, guild_id: int) -> IsoWeek | None:
+        return await self.repo.last_posted(guild_id)
 
     # --- posting --------------------------------------------------------------------------------------
 
@@ -188,10 +163,10 @@ class WeeklyLeaderboard:
         if not settings.posts_weekly:
             return Outcome("skipped", "the weekly post is off")
         if is_stale(week, settings.schedule, now):
-            latest = self._next(settings, await self.repo.last_posted(job.guild_id))
+            latest = self.next_job(settings, await self.last_done(job.guild_id))
             return Outcome("skipped", "stale: a later week is due", latest)
         if not self.channels.in_guild(job.guild_id):
-            return Outcome("skipped", "Pulse is not in this server", self._next(settings, week))
+            return Outcome("skipped", "Pulse is not in this server", self.next_job(settings, week))
         channel = self.channels.channel(job.guild_id, settings.leaderboard_channel_id or 0)
         if channel is None:
             return await self._turn_off(settings, "channel_missing")
@@ -206,9 +181,9 @@ class WeeklyLeaderboard:
                     job.guild_id,
                     found[0],
                 )
-                return Outcome("done", f"found message {found[0]}", self._next(settings, week))
+                return Outcome("done", f"found message {found[0]}", self.next_job(settings, week))
         boards = await self._boards(settings, week)
-        following = self._next(settings, week)
+        following = self.next_job(settings, week)
         lang = language_for(channel.locale, settings.server_language)
         post = weekly_post_embed(messages_for(lang), boards, following.due_at)
         try:
@@ -218,10 +193,6 @@ class WeeklyLeaderboard:
         await self.repo.archive(job.guild_id, channel.id, message_id, posted_at, list(boards.values()))
         log.info("posted the leaderboard of %s for guild %s (message %s)", week, job.guild_id, message_id)
         return Outcome("done", f"message {message_id}", following)
-
-    async def following(self, job: Job) -> PlannedJob | None:
-        settings = self.servers.get(job.guild_id)
-        return self._next(settings, IsoWeek.parse(job.key)) if settings.posts_weekly else None
 
     async def _boards(self, settings: ServerSettings, week: IsoWeek) -> dict[Metric, Board]:
         return {

@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.access import may_view_member
 from bot.client import Pulse
 from bot.context import messages
+from bot.domain.checkins import ViewKind
 from bot.domain.csv_import import MAX_BYTES, CellError, CsvRejected, parse_csv, parse_day
 from bot.domain.engagement import MAX_COUNT, PostEngagement, check_count
 from bot.domain.history import GOAL_METRICS, FollowerSnapshot, Goal, GoalMetric, LoggedPost, PostNumbers
@@ -49,6 +50,7 @@ from bot.render.history import (
     progress_embed,
     signed,
 )
+from bot.storage.checkins import CheckinRepository
 from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
 from bot.storage.leaderboard import LeaderboardRepository
 from bot.views import OwnedView
@@ -75,12 +77,25 @@ def _member_ids(interaction: discord.Interaction) -> tuple[int, int]:
 
 
 class HistoryView(OwnedView):
-    """The pages of one member's history with delete, undo and a confirmation step; only its owner may use it."""
+    """The pages of one member's history; only whoever opened it may use it.
+
+    The member gets delete, undo and a confirmation step; a coach or admin looking at someone else's history
+    gets the pages only: deleting stays with the member.
+    """
 
     def __init__(
-        self, repo: HistoryRepository, guild_id: int, owner_id: int, msgs: Messages, page: int, tz: tzinfo
+        self,
+        repo: HistoryRepository,
+        guild_id: int,
+        owner_id: int,
+        msgs: Messages,
+        page: int,
+        tz: tzinfo,
+        member_id: int | None = None,
     ) -> None:
         super().__init__(owner_id, "history.list.not_yours")
+        self.member_id = owner_id if member_id is None else member_id
+        self.read_only = self.member_id != owner_id
         self.repo = repo
         self.tz = tz
         self.guild_id = guild_id
@@ -108,11 +123,13 @@ class HistoryView(OwnedView):
 
     async def list_page(self, note: str | None = None) -> discord.Embed:
         """Load the current page and show it with its controls."""
-        found = await self.repo.entry_page(self.guild_id, self.owner_id, self.page, PER_PAGE)
+        if self.read_only and note is None:
+            note = self.msgs("history.list.of_member", member=f"<@{self.member_id}>")
+        found = await self.repo.entry_page(self.guild_id, self.member_id, self.page, PER_PAGE)
         self.page, self.pages, self.entries = found.page, found.pages, found.entries
         self.clear_items()
         first = (self.page - 1) * PER_PAGE + 1
-        if self.entries:
+        if self.entries and not self.read_only:
             select: discord.ui.Select[HistoryView] = discord.ui.Select(
                 custom_id=f"{self.prefix}:delete",
                 placeholder=self.msgs("history.list.delete_placeholder"),
@@ -132,7 +149,7 @@ class HistoryView(OwnedView):
                 "previous", self.msgs("history.list.previous"), grey, self._previous, self.page <= 1, 1
             )
             self._button("next", self.msgs("history.list.next"), grey, self._next, self.page >= self.pages, 1)
-        if self.entries:
+        if self.entries and not self.read_only:
             self._button(
                 "undo", self.msgs("history.list.undo"), discord.ButtonStyle.danger, self._undo, row=1
             )
@@ -272,6 +289,13 @@ class History(commands.Cog):
     def repo(self) -> HistoryRepository:
         return HistoryRepository(self.bot.db)
 
+    async def _record_view(self, guild_id: int, viewer_id: int, member_id: int, what: ViewKind) -> None:
+        """Someone else opened the member's numbers: the member can see who and when in /privacy show."""
+        if viewer_id != member_id:
+            await CheckinRepository(self.bot.db).record_views(
+                guild_id, viewer_id, [member_id], what, self.bot.clock.now()
+            )
+
     def _zone(self, guild_id: int) -> tzinfo:
         """Weeks, streaks and dates follow the server's time zone."""
         return self.bot.servers.get(guild_id).tz
@@ -346,11 +370,20 @@ class History(commands.Cog):
     @app_commands.guild_only()
     @describe_options("history")
     async def history(
-        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, MAX_PAGE] = 1
+        self,
+        interaction: discord.Interaction,
+        page: app_commands.Range[int, 1, MAX_PAGE] = 1,
+        member: discord.Member | discord.User | None = None,
     ) -> None:
         guild_id, user_id = _member_ids(interaction)
-        view = HistoryView(self.repo, guild_id, user_id, messages(interaction), page, self._zone(guild_id))
+        target = member or interaction.user
+        if not may_view_member(interaction, target.id):
+            raise UserError("progress.not_allowed")
+        view = HistoryView(
+            self.repo, guild_id, user_id, messages(interaction), page, self._zone(guild_id), target.id
+        )
         answer = await view.list_page()
+        await self._record_view(guild_id, user_id, target.id, "history")
         await interaction.response.send_message(embed=answer, view=view, ephemeral=True)
 
     # --- /progress ----------------------------------------------------------------------------------
@@ -370,6 +403,7 @@ class History(commands.Cog):
         if not may_view_member(interaction, target.id):
             raise UserError("progress.not_allowed")
         await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._record_view(guild_id, user_id, target.id, "progress")
         msgs = messages(interaction)
         name = None if target.id == user_id else discord.utils.escape_markdown(target.display_name)
         repo = self.repo

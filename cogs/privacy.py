@@ -1,4 +1,4 @@
-"""/privacy: how a member appears on the server's leaderboards."""
+"""/privacy: what Pulse keeps about a member, who looked at it, and how they appear on leaderboards."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from bot.client import Pulse
 from bot.context import messages
 from bot.domain.leaderboard import VISIBILITIES, Visibility
 from bot.i18n import choice_names, command_description, describe_options
+from bot.render.checkins import privacy_embed
+from bot.storage.checkins import CheckinRepository
 from bot.storage.leaderboard import LeaderboardRepository
+
+VIEWS_SHOWN = 10
 
 
 class Privacy(commands.Cog):
@@ -22,6 +26,20 @@ class Privacy(commands.Cog):
     @property
     def repo(self) -> LeaderboardRepository:
         return LeaderboardRepository(self.bot.db)
+
+    @privacy.command(name="show", description=command_description("privacy show"))
+    async def show(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        checkins = CheckinRepository(self.bot.db)
+        answer = privacy_embed(
+            messages(interaction),
+            await self.repo.member_visibility(guild_id, user_id),
+            await checkins.views(guild_id, user_id, VIEWS_SHOWN),
+            await checkins.view_count(guild_id, user_id),
+            await checkins.note_count(guild_id, user_id),
+        )
+        await interaction.response.send_message(embed=answer, ephemeral=True)
 
     @privacy.command(name="leaderboard", description=command_description("privacy leaderboard"))
     @describe_options("privacy leaderboard")

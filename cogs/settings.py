@@ -1,4 +1,4 @@
-"""/settings: a server's time zone, language and weekly leaderboard post (Manage Server only)."""
+"""/settings: a server's time zone, language, weekly leaderboard post and coaching (Manage Server only)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.access import require_manage_server
+from bot.checkins import PRIVATE_THREAD_PERMISSIONS, PUBLIC_THREAD_PERMISSIONS, missing_permissions
 from bot.client import Pulse
 from bot.context import messages
 from bot.domain.leaderboard import MAX_MIN_POSTS
@@ -20,7 +21,7 @@ from bot.domain.server_settings import (
     check_weekday,
 )
 from bot.domain.weeks import WEEKDAYS, time_zone, zone_names
-from bot.errors import UserError
+from bot.errors import ChannelPermissionsMissing, UserError
 from bot.i18n import Messages, choice_names, command_description, describe_options
 from bot.render.leaderboard import settings_embed
 from bot.weekly import missing_post_permissions
@@ -59,10 +60,10 @@ class Settings(commands.Cog):
         assert interaction.guild_id is not None
         current = self.bot.servers.get(interaction.guild_id)
         next_due = await self.bot.weekly.next_due(interaction.guild_id)
+        next_reminder = await self.bot.checkin_reminders.next_due(interaction.guild_id)
         changes = await self.bot.servers.repo.changes(interaction.guild_id, limit=RECENT_CHANGES)
-        await interaction.response.send_message(
-            embed=settings_embed(msgs, current, next_due, note, changes), ephemeral=True
-        )
+        answer = settings_embed(msgs, current, next_due, note, changes, next_reminder)
+        await interaction.response.send_message(embed=answer, ephemeral=True)
 
     async def _save(self, interaction: discord.Interaction, **changes: Any) -> None:
         assert interaction.guild_id is not None
@@ -117,7 +118,7 @@ class Settings(commands.Cog):
         current = self.bot.servers.get(interaction.guild_id)
         changes: dict[str, Any] = {}
         if channel is not None:
-            await self._check_can_post(interaction.guild, channel, msgs)
+            await self._check_can_post(interaction.guild, channel)
             changes["leaderboard_channel_id"] = channel.id
             if enabled is None and current.leaderboard_problem is not None:
                 enabled = True  # Pulse turned it off because of the old channel; a new one means "post again"
@@ -137,18 +138,65 @@ class Settings(commands.Cog):
         await self._save(interaction, **changes)
         await self._answer(interaction, msgs, msgs("settings.saved.leaderboard"))
 
-    async def _check_can_post(
-        self, guild: discord.Guild, channel: discord.TextChannel, msgs: Messages
+    @settings.command(name="coaching", description=command_description("settings coaching"))
+    @describe_options("settings coaching")
+    @app_commands.choices(day=choice_names("settings coaching", "day", WEEKDAYS))
+    async def coaching(
+        self,
+        interaction: discord.Interaction,
+        role: discord.Role | None = None,
+        channel: discord.TextChannel | None = None,
+        day: app_commands.Choice[str] | None = None,
+        hour: app_commands.Range[int, 0, 23] | None = None,
+        reminders: bool | None = None,
+        public_threads: bool | None = None,
     ) -> None:
+        require_manage_server(interaction)
+        assert interaction.guild is not None and interaction.guild_id is not None
+        msgs = messages(interaction)
+        current = self.bot.servers.get(interaction.guild_id)
+        changes: dict[str, Any] = {}
+        if role is not None:
+            if role.is_default() or role.managed:
+                raise UserError("settings.coaching.bad_role", role=role.mention)
+            changes["coach_role_id"] = role.id
+        if public_threads is not None:
+            changes["coaching_public_threads"] = public_threads
+        if channel is not None:
+            allow_public = changes.get("coaching_public_threads", current.coaching_public_threads)
+            await self._check_can_thread(interaction.guild, channel, allow_public)
+            changes["coaching_channel_id"] = channel.id
+        if day is not None:
+            changes["coaching_weekday"] = check_weekday(day.value)
+        if hour is not None:
+            changes["coaching_hour"] = check_hour(hour)
+        if reminders is not None:
+            changes["coaching_reminders"] = reminders
+        if not changes:
+            await self._answer(interaction, msgs, msgs("settings.saved.nothing"))
+            return
+        await self._save(interaction, **changes)
+        await self._answer(interaction, msgs, msgs("settings.saved.coaching"))
+
+    async def _me(self, guild: discord.Guild) -> discord.Member:
+        return guild.me or await guild.fetch_member(self.bot.user.id if self.bot.user else 0)
+
+    async def _check_can_post(self, guild: discord.Guild, channel: discord.TextChannel) -> None:
         """Refuse a channel where Pulse could not post the leaderboard, naming what it lacks there."""
-        me = guild.me or await guild.fetch_member(self.bot.user.id if self.bot.user else 0)
-        missing = missing_post_permissions(channel, me)
+        missing = missing_post_permissions(channel, await self._me(guild))
         if missing:
-            raise UserError(
-                "settings.leaderboard.cannot_post",
-                channel=channel.mention,
-                permissions=", ".join(msgs(f"errors.permissions.{p}") for p in missing),
-            )
+            raise ChannelPermissionsMissing("settings.leaderboard.cannot_post", channel.mention, missing)
+
+    async def _check_can_thread(
+        self, guild: discord.Guild, channel: discord.TextChannel, allow_public: bool
+    ) -> None:
+        """Refuse a coaching channel where Pulse could open no check-in thread, naming what it lacks there."""
+        permissions = channel.permissions_for(await self._me(guild))
+        missing = missing_permissions(permissions, PRIVATE_THREAD_PERMISSIONS)
+        if missing and allow_public:
+            missing = missing_permissions(permissions, PUBLIC_THREAD_PERMISSIONS)
+        if missing:
+            raise ChannelPermissionsMissing("settings.coaching.cannot_thread", channel.mention, missing)
 
 
 async def setup(bot: Pulse) -> None:

@@ -1,4 +1,4 @@
-"""A server's settings: its time zone, its language and its weekly leaderboard post."""
+"""A server's settings: its time zone, its language, its weekly leaderboard post and its coaching."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ LeaderboardProblem = Literal["channel_missing", "channel_forbidden"]
 
 DEFAULT_WEEKDAY = 0  # Monday
 DEFAULT_HOUR = 9
+# Check-in reminders: Monday morning, after the weekly post, when the new week's plans are made.
+DEFAULT_COACHING_WEEKDAY = 0
+DEFAULT_COACHING_HOUR = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,15 @@ class ServerSettings:
     leaderboard_active_since: datetime | None = None
     leaderboard_problem: LeaderboardProblem | None = None
     leaderboard_problem_at: datetime | None = None
+    coach_role_id: int | None = None
+    coaching_channel_id: int | None = None
+    coaching_weekday: int = DEFAULT_COACHING_WEEKDAY
+    coaching_hour: int = DEFAULT_COACHING_HOUR
+    coaching_reminders: bool = True
+    # Where a channel cannot have private threads, check-ins go to public ones only when an admin said so.
+    coaching_public_threads: bool = False
+    # Since when reminders run as now set up: weeks whose reminder was due before that are not owed.
+    coaching_active_since: datetime | None = None
 
     @property
     def tz(self) -> tzinfo:
@@ -49,6 +61,15 @@ class ServerSettings:
     @property
     def schedule(self) -> PostSchedule:
         return PostSchedule(self.leaderboard_weekday, self.leaderboard_hour, self.tz)
+
+    @property
+    def reminds_weekly(self) -> bool:
+        """Check-in reminders are on and there is a coaching channel for the threads they go to."""
+        return self.coaching_reminders and self.coaching_channel_id is not None
+
+    @property
+    def reminder_schedule(self) -> PostSchedule:
+        return PostSchedule(self.coaching_weekday, self.coaching_hour, self.tz)
 
     @property
     def server_language(self) -> str | None:
@@ -87,6 +108,12 @@ ADMIN_FIELDS = (
     "leaderboard_hour",
     "leaderboard_enabled",
     "leaderboard_min_posts",
+    "coach_role_id",
+    "coaching_channel_id",
+    "coaching_weekday",
+    "coaching_hour",
+    "coaching_reminders",
+    "coaching_public_threads",
 )
 
 

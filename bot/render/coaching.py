@@ -88,6 +88,29 @@ def _trend_line(msgs: Messages, trend: SignalTrend) -> str:
     )
 
 
+def lagging_text(msgs: Messages, diagnosis: Diagnosis, lagging: SignalTrend) -> str:
+    """The signal that lags most: its level in the recent posts against the member's usual one."""
+    counts = {
+        "recent": msgs.number(diagnosis.recent_posts),
+        "baseline": msgs.number(diagnosis.baseline_posts),
+    }
+    if lagging.signal is Signal.FREQUENCY:
+        return msgs(
+            "coaching.tips.lagging_frequency",
+            recent_value=days_text(msgs, lagging.recent),
+            usual_value=days_text(msgs, lagging.usual),
+            **counts,
+        )
+    return msgs(
+        "coaching.tips.lagging_ratio",
+        signal=signal_name(msgs, lagging.signal),
+        recent_value=_per_hundred_likes(msgs, lagging.recent),
+        usual_value=_per_hundred_likes(msgs, lagging.usual),
+        drop=msgs.percent((1 - lagging.score) * 100, 0),
+        **counts,
+    )
+
+
 def diagnosis_embed(msgs: Messages, diagnosis: Diagnosis, fallback: TipRef) -> discord.Embed:
     """What lags in the member's own numbers and the tips that help; a tip to try when nothing lags."""
     counts = {
@@ -105,22 +128,7 @@ def diagnosis_embed(msgs: Messages, diagnosis: Diagnosis, fallback: TipRef) -> d
         )
         guide_ids = [*fallback.tip.guides]
     else:
-        if lagging.signal is Signal.FREQUENCY:
-            finding = msgs(
-                "coaching.tips.lagging_frequency",
-                recent_value=days_text(msgs, lagging.recent),
-                usual_value=days_text(msgs, lagging.usual),
-                **counts,
-            )
-        else:
-            finding = msgs(
-                "coaching.tips.lagging_ratio",
-                signal=signal_name(msgs, lagging.signal),
-                recent_value=_per_hundred_likes(msgs, lagging.recent),
-                usual_value=_per_hundred_likes(msgs, lagging.usual),
-                drop=msgs.percent((1 - lagging.score) * 100, 0),
-                **counts,
-            )
+        finding = lagging_text(msgs, diagnosis, lagging)
         lines = [f"{BULLET} {tip_line(msgs, TipRef(topic, tip))}" for tip in topic.tips]
         description = "\n\n".join([finding, msgs("coaching.tips.helps", topic=topic.name(msgs.lang)), *lines])
         # The diagnosis follows guide 000's advice to judge recent posts, then the topic's own guides.

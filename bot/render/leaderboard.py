@@ -183,16 +183,70 @@ def change_line(msgs: Messages, change: SettingChange) -> str:
     who = f"<@{change.user_id}>" if change.user_id else "Pulse"
     old = msgs("settings.none") if change.old_value is None else change.old_value
     new = msgs("settings.none") if change.new_value is None else change.new_value
-    if change.setting == "leaderboard_channel_id":
+    if change.setting in ("leaderboard_channel_id", "coaching_channel_id"):
         old, new = (v if v == msgs("settings.none") else f"<#{v}>" for v in (old, new))
-    if change.setting == "leaderboard_weekday":
+    if change.setting == "coach_role_id":
+        old, new = (v if v == msgs("settings.none") else f"<@&{v}>" for v in (old, new))
+    if change.setting in ("leaderboard_weekday", "coaching_weekday"):
         old, new = (msgs(f"settings.weekday.{WEEKDAYS[int(v)]}") if v.isdigit() else v for v in (old, new))
-    if change.setting == "leaderboard_enabled":
+    if change.setting in ("leaderboard_enabled", "coaching_reminders", "coaching_public_threads"):
         old, new = (msgs(f"settings.{v}") if v in ("on", "off") else v for v in (old, new))
     if change.setting == "language":
         old, new = (msgs(f"settings.language.{v}") if v in SERVER_LANGUAGES else v for v in (old, new))
     name = msgs(f"settings.field.{change.setting}")
     return f"{who} · {name}: {old} → {new} · {timestamp(change.changed_at, 'R')}"
+
+
+def _defaulted(msgs: Messages, value: str, is_default: bool) -> str:
+    """A setting's value, marked `(default)` when it was never changed."""
+    return f"{value} {msgs('settings.default')}" if is_default else value
+
+
+def _channel(msgs: Messages, channel_id: int | None) -> str:
+    return f"<#{channel_id}>" if channel_id else msgs("settings.leaderboard.no_channel")
+
+
+def _on_off(msgs: Messages, value: bool) -> str:
+    return msgs("settings.on" if value else "settings.off")
+
+
+def _day_and_hour(msgs: Messages, weekday: int, hour: int) -> tuple[str, str]:
+    return msgs(f"settings.weekday.{WEEKDAYS[weekday]}"), msgs("settings.hour", hour=f"{hour:02d}")
+
+
+def coaching_text(msgs: Messages, settings: ServerSettings, next_reminder: datetime | None) -> str:
+    """The coaching settings as /settings show lists them."""
+    fresh = ServerSettings(settings.guild_id)
+
+    def shown(value: str, is_default: bool) -> str:
+        return _defaulted(msgs, value, is_default)
+
+    role = f"<@&{settings.coach_role_id}>" if settings.coach_role_id else msgs("settings.coaching.no_role")
+    channel = _channel(msgs, settings.coaching_channel_id)
+    day, hour = _day_and_hour(msgs, settings.coaching_weekday, settings.coaching_hour)
+    reminders = _on_off(msgs, settings.coaching_reminders)
+    public = _on_off(msgs, settings.coaching_public_threads)
+    lines = [
+        msgs("settings.coaching.role", role=role),
+        msgs("settings.coaching.channel", channel=channel),
+        msgs(
+            "settings.coaching.when",
+            day=shown(day, settings.coaching_weekday == fresh.coaching_weekday),
+            hour=shown(hour, settings.coaching_hour == fresh.coaching_hour),
+            zone=settings.timezone,
+        ),
+        msgs("settings.coaching.reminders", state=shown(reminders, settings.coaching_reminders)),
+        msgs("settings.coaching.public_threads", state=shown(public, not settings.coaching_public_threads)),
+    ]
+    if next_reminder is not None:
+        lines.append(
+            msgs(
+                "settings.coaching.next", when=f"{timestamp(next_reminder)} ({timestamp(next_reminder, 'R')})"
+            )
+        )
+    elif not settings.coaching_channel_id:
+        lines.append(msgs("settings.coaching.how_to_start"))
+    return "\n".join(lines)
 
 
 def settings_embed(
@@ -201,23 +255,18 @@ def settings_embed(
     next_due: datetime | None,
     note: str | None = None,
     changes: Sequence[SettingChange] = (),
+    next_reminder: datetime | None = None,
 ) -> discord.Embed:
     """Every setting with its value, `(default)` where it was never changed."""
-    default = msgs("settings.default")
+    fresh = ServerSettings(settings.guild_id)
 
     def shown(value: str, is_default: bool) -> str:
-        return f"{value} {default}" if is_default else value
+        return _defaulted(msgs, value, is_default)
 
-    fresh = ServerSettings(settings.guild_id)
     language = msgs(f"settings.language.{settings.language}")
-    channel = (
-        f"<#{settings.leaderboard_channel_id}>"
-        if settings.leaderboard_channel_id
-        else msgs("settings.leaderboard.no_channel")
-    )
-    day = msgs(f"settings.weekday.{WEEKDAYS[settings.leaderboard_weekday]}")
-    hour = msgs("settings.hour", hour=f"{settings.leaderboard_hour:02d}")
-    state = msgs("settings.on" if settings.leaderboard_enabled else "settings.off")
+    channel = _channel(msgs, settings.leaderboard_channel_id)
+    day, hour = _day_and_hour(msgs, settings.leaderboard_weekday, settings.leaderboard_hour)
+    state = _on_off(msgs, settings.leaderboard_enabled)
     answer = embed(msgs("settings.title"), note)
     answer.add_field(
         name=msgs("settings.timezone.name"),
@@ -253,6 +302,9 @@ def settings_embed(
     elif not settings.leaderboard_channel_id:
         lines.append(msgs("settings.leaderboard.how_to_start"))
     answer.add_field(name=msgs("settings.leaderboard.name"), value="\n".join(lines), inline=False)
+    answer.add_field(
+        name=msgs("settings.coaching.name"), value=coaching_text(msgs, settings, next_reminder), inline=False
+    )
     if problem := problem_text(msgs, settings):
         answer.add_field(name=msgs("leaderboard.notice"), value=problem, inline=False)
     if changes:

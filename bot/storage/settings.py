@@ -15,7 +15,8 @@ PULSE = 0
 _COLUMNS = (
     "guild_id, timezone, language, leaderboard_channel_id, leaderboard_weekday, leaderboard_hour, "
     "leaderboard_enabled, leaderboard_min_posts, leaderboard_active_since, leaderboard_problem, "
-    "leaderboard_problem_at"
+    "leaderboard_problem_at, coach_role_id, coaching_channel_id, coaching_weekday, coaching_hour, "
+    "coaching_reminders, coaching_public_threads, coaching_active_since"
 )
 
 
@@ -36,6 +37,13 @@ def _settings(row: sqlite3.Row) -> ServerSettings:
         leaderboard_active_since=_optional_time(row["leaderboard_active_since"]),
         leaderboard_problem=row["leaderboard_problem"],
         leaderboard_problem_at=_optional_time(row["leaderboard_problem_at"]),
+        coach_role_id=row["coach_role_id"],
+        coaching_channel_id=row["coaching_channel_id"],
+        coaching_weekday=row["coaching_weekday"],
+        coaching_hour=row["coaching_hour"],
+        coaching_reminders=bool(row["coaching_reminders"]),
+        coaching_public_threads=bool(row["coaching_public_threads"]),
+        coaching_active_since=_optional_time(row["coaching_active_since"]),
     )
 
 
@@ -71,7 +79,7 @@ class SettingsRepository:
         async with self.db.write() as conn:
             await conn.execute(
                 f"INSERT INTO server_settings ({_COLUMNS}, updated_at, updated_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
+                f"VALUES ({', '.join('?' * 20)}) ON CONFLICT (guild_id) DO UPDATE SET "
                 "timezone = excluded.timezone, language = excluded.language, "
                 "leaderboard_channel_id = excluded.leaderboard_channel_id, "
                 "leaderboard_weekday = excluded.leaderboard_weekday, "
@@ -81,6 +89,11 @@ class SettingsRepository:
                 "leaderboard_active_since = excluded.leaderboard_active_since, "
                 "leaderboard_problem = excluded.leaderboard_problem, "
                 "leaderboard_problem_at = excluded.leaderboard_problem_at, "
+                "coach_role_id = excluded.coach_role_id, coaching_channel_id = excluded.coaching_channel_id, "
+                "coaching_weekday = excluded.coaching_weekday, coaching_hour = excluded.coaching_hour, "
+                "coaching_reminders = excluded.coaching_reminders, "
+                "coaching_public_threads = excluded.coaching_public_threads, "
+                "coaching_active_since = excluded.coaching_active_since, "
                 "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                 (
                     after.guild_id,
@@ -94,6 +107,13 @@ class SettingsRepository:
                     _stored(after.leaderboard_active_since),
                     after.leaderboard_problem,
                     _stored(after.leaderboard_problem_at),
+                    after.coach_role_id,
+                    after.coaching_channel_id,
+                    after.coaching_weekday,
+                    after.coaching_hour,
+                    int(after.coaching_reminders),
+                    int(after.coaching_public_threads),
+                    _stored(after.coaching_active_since),
                     to_text(at),
                     user_id,
                 ),

@@ -173,6 +173,12 @@ def test_every_admin_field_is_a_settings_field() -> None:
         "leaderboard_hour",
         "leaderboard_enabled",
         "leaderboard_min_posts",
+        "coach_role_id",
+        "coaching_channel_id",
+        "coaching_weekday",
+        "coaching_hour",
+        "coaching_reminders",
+        "coaching_public_threads",
     )
     changed = ServerSettings(
         GUILD,
@@ -183,6 +189,13 @@ def test_every_admin_field_is_a_settings_field() -> None:
         leaderboard_hour=0,
         leaderboard_enabled=False,
         leaderboard_min_posts=4,
+        coach_role_id=7,
+        coaching_channel_id=8,
+        coaching_weekday=4,
+        coaching_hour=18,
+        coaching_reminders=False,
+        coaching_public_threads=True,
+        coaching_active_since=datetime(2026, 11, 2, tzinfo=UTC),
     )
     assert tuple(ServerSettings(GUILD).differences(changed)) == ADMIN_FIELDS
 

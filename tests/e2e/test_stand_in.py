@@ -1,6 +1,6 @@
 """The stand-in's checks flag what Discord would refuse (and pings, which Pulse never sends), and only that;
-and the stand-in answers as Discord does (channels, channel options, nonces, history, injected faults), checked
-with discord.py itself where discord.py reads the answers."""
+and the stand-in answers as Discord does (channels, channel options, nonces, history, injected faults, roles and
+members, threads), checked with discord.py itself where discord.py reads the answers."""
 
 from __future__ import annotations
 
@@ -25,16 +25,28 @@ from tests.e2e.bot_process import fail_on_violations
 from tests.e2e.stand_in import (
     ADMIN_PERMISSIONS,
     ALL_PERMISSIONS,
+    BOT_PERMISSIONS,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
+    GUILD_ANNOUNCEMENT,
     GUILD_CATEGORY,
+    GUILD_FORUM,
     GUILD_VOICE,
+    MANAGE_GUILD,
     MEMBER_PERMISSIONS,
+    PRIVATE_THREAD,
+    PUBLIC_THREAD,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
     Channel,
     NoReply,
+    Role,
     StandIn,
     StandInError,
+    Thread,
     limits,
+    snowflake,
 )
 from tests.e2e.stand_in.spec import DOCUMENT_URI, ApiSpec, load_spec
 
@@ -305,7 +317,43 @@ class TinyBot:
         return self.guild.get_channel(channel.id)
 
 
+def whereabouts(interaction: discord.Interaction) -> str:
+    """Where an interaction came from and who sent it, as discord.py understands the payload."""
+    channel = interaction.channel
+    roles = sorted(r.id for r in getattr(interaction.user, "roles", []) if not r.is_default())
+    return (
+        f"{type(channel).__name__} {interaction.channel_id} parent={getattr(channel, 'parent_id', None)} "
+        f"roles={roles} private-threads={interaction.app_permissions.create_private_threads}"
+    )
+
+
+class WhereModal(discord.ui.Modal, title="Where"):
+    note: discord.ui.TextInput[WhereModal] = discord.ui.TextInput(label="Note", custom_id="where:note")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"submitted {whereabouts(interaction)}")
+
+
+class WhereView(discord.ui.View):
+    @discord.ui.button(label="Here?", custom_id="where:button")
+    async def here(self, interaction: discord.Interaction, button: discord.ui.Button[WhereView]) -> None:
+        await interaction.response.send_modal(WhereModal())
+
+
 def add_commands(tree: app_commands.CommandTree) -> None:
+    @tree.command(name="coachrole", description="Pick the coach role")
+    async def coachrole(interaction: discord.Interaction, role: discord.Role) -> None:
+        await interaction.response.send_message(f"{role.id} {role.name}")
+
+    @tree.command(name="where", description="Where was this asked")
+    async def where(interaction: discord.Interaction, topic: str | None = None) -> None:
+        await interaction.response.send_message(whereabouts(interaction), view=WhereView(timeout=None))
+
+    @where.autocomplete("topic")
+    async def where_topics(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        channel = interaction.channel
+        return [app_commands.Choice(name=f"{type(channel).__name__} {interaction.channel_id}", value="here")]
+
     @tree.command(name="pick", description="Pick the leaderboard channel")
     async def pick(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         me = channel.guild.me
@@ -660,3 +708,463 @@ def test_allowed_mentions_none_reaches_every_message_discord_py_sends(
     problems = stand_in.take_violations()
     assert any("would ping @everyone" in p for p in problems), problems
     assert any("would ping user(s) 111" in p for p in problems), problems
+
+
+# --- roles and members ----------------------------------------------------------------------------------
+
+
+def member_of(stand_in: StandIn, user_id: int) -> tuple[int, Any]:
+    return api(stand_in, "GET", f"/guilds/{stand_in.guild.id}/members/{user_id}")
+
+
+def test_roles_reach_the_bot_and_every_interaction(stand_in: StandIn) -> None:
+    coach = stand_in.add_role("Coach")
+    with tiny_bot(stand_in) as bot:
+        assert bot.guild.get_role(coach.id).name == "Coach"  # from GUILD_CREATE
+        # The bot's managed role carries its invite's permissions, so discord.py knows it may make threads.
+        assert bot.guild.me.guild_permissions.value == BOT_PERMISSIONS
+        assert bot.channel(stand_in.general).permissions_for(bot.guild.me).create_private_threads
+        mentor = stand_in.add_role("Mentor", MANAGE_GUILD)
+        assert bot.eventually(lambda: bot.guild.get_role(mentor.id) is not None)  # GUILD_ROLE_CREATE
+        assert bot.guild.get_role(mentor.id).permissions.manage_guild
+        assert [r.name for r in stand_in.roles] == ["@everyone", "Pulse", "Coach", "Mentor"]
+
+        stand_in.give_role(stand_in.member, coach)
+        stand_in.give_role(stand_in.member, mentor)
+        reply = stand_in.invoke("where", permissions=MEMBER_PERMISSIONS)
+        assert f"roles={sorted([coach.id, mentor.id])}" in reply.content
+        member = reply.interaction["member"]
+        assert sorted(member["roles"]) == sorted([str(coach.id), str(mentor.id)])
+        assert member["permissions"] == str(MEMBER_PERMISSIONS)  # what the caller passed, roles or not
+
+        stand_in.take_role(stand_in.member, mentor)
+        reply = stand_in.click(reply, "where:button")  # a click carries the roles too
+        assert reply.interaction["member"]["roles"] == [str(coach.id)]
+        assert stand_in.invoke("where", user=stand_in.user("newcomer")).interaction["member"]["roles"] == []
+    with pytest.raises(StandInError):
+        stand_in.give_role(stand_in.member, stand_in.bot_role)
+
+
+def test_a_role_option_resolves_to_the_role(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    coach = stand_in.add_role("Coach")
+    assert bot.eventually(lambda: bot.guild.get_role(coach.id) is not None)
+    reply = stand_in.invoke("coachrole", {"role": coach})
+    assert reply.content == f"{coach.id} Coach"
+    data = reply.interaction["data"]
+    assert data["options"] == [{"name": "role", "type": 8, "value": str(coach.id)}]
+    assert data["resolved"]["roles"][str(coach.id)]["name"] == "Coach"
+    with pytest.raises(StandInError, match="takes a Role"):
+        stand_in.invoke("coachrole", {"role": "Coach"})
+    with pytest.raises(StandInError, match="no role"):
+        stand_in.invoke("coachrole", {"role": Role(snowflake(), "Ghost")})
+
+
+def test_get_member_answers_for_the_members_discord_knows(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    coach_role = stand_in.add_role("Coach")
+    for user in (stand_in.owner, stand_in.member, stand_in.bot_user):
+        assert member_of(stand_in, user.id)[0] == 200
+    assert member_of(stand_in, stand_in.bot_user.id)[1]["roles"] == [str(stand_in.bot_role.id)]
+    unknown = (404, {"message": "Unknown Member", "code": 10007})
+    coach, visitor = stand_in.user("coach"), stand_in.user("visitor")
+    assert member_of(stand_in, coach.id) == unknown
+    assert member_of(stand_in, visitor.id) == unknown
+
+    stand_in.give_role(coach, coach_role)
+    status, payload = member_of(stand_in, coach.id)
+    assert status == 200 and payload["roles"] == [str(coach_role.id)]
+    assert payload["user"]["id"] == str(coach.id) and payload["user"]["username"] == "coach"
+    assert "permissions" not in payload
+    stand_in.invoke("whisper", user=visitor)  # whoever interacts is a member
+    assert member_of(stand_in, visitor.id)[1]["roles"] == []
+
+    # discord.py reads it (what Pulse does without the members intent).
+    fetched = bot.run(bot.guild.fetch_member(coach.id))
+    assert [r.id for r in fetched.roles if not r.is_default()] == [coach_role.id]
+    stand_in.take_role(coach, coach_role)
+    assert member_of(stand_in, coach.id)[1]["roles"] == []
+
+    stand_in.remove_member(coach)
+    assert member_of(stand_in, coach.id) == unknown
+    with pytest.raises(discord.NotFound) as gone:
+        bot.run(bot.guild.fetch_member(coach.id))
+    assert gone.value.code == 10007
+    with pytest.raises(StandInError):
+        stand_in.take_role(coach, coach_role)
+    status, error = api(stand_in, "GET", f"/guilds/1234/members/{stand_in.member.id}")
+    assert (status, error["code"]) == (404, 10004)
+
+
+# --- threads --------------------------------------------------------------------------------------------
+
+
+def create_thread(
+    stand_in: StandIn,
+    parent: int | Channel,
+    name: str = "Check-in",
+    kind: int | None = PRIVATE_THREAD,
+    **body: Any,
+) -> tuple[int, Any]:
+    """POST /channels/{parent}/threads as discord.py sends it (`kind=None` leaves `type` out)."""
+    parent_id = parent.id if isinstance(parent, Channel) else parent
+    body = {"name": name, "auto_archive_duration": 1440, "invitable": False, **body}
+    if kind is not None:
+        body["type"] = kind
+    return api(stand_in, "POST", f"/channels/{parent_id}/threads", body)
+
+
+def new_thread(
+    stand_in: StandIn, parent: Channel, name: str = "Check-in", kind: int = PRIVATE_THREAD
+) -> Thread:
+    status, payload = create_thread(stand_in, parent, name, kind)
+    assert status == 201, payload
+    return next(t for t in stand_in.threads() if t.id == int(payload["id"]))
+
+
+def test_discord_py_creates_a_private_thread_and_learns_of_it(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    coaching = stand_in.add_channel("coaching")
+    assert bot.eventually(lambda: bot.channel(coaching) is not None)
+    made = bot.run(
+        bot.channel(coaching).create_thread(
+            name="Check-in: member", type=discord.ChannelType.private_thread, invitable=False
+        )
+    )
+    assert made.type == discord.ChannelType.private_thread and made.parent_id == coaching.id
+    assert made.owner_id == stand_in.app_id and not made.invitable and not made.archived
+    assert made.me is not None and made.me.id == stand_in.app_id
+    assert bot.eventually(lambda: bot.guild.get_thread(made.id) is not None)  # THREAD_CREATE
+    assert bot.guild.get_thread(made.id).name == "Check-in: member"
+    (request,) = stand_in.requests_to("POST", rf"/channels/{coaching.id}/threads")
+    assert request.status == 201 and request.body["type"] == PRIVATE_THREAD
+
+    assert stand_in.threads(coaching) == [
+        Thread(made.id, "Check-in: member", PRIVATE_THREAD, parent_id=coaching.id)
+    ]
+    assert stand_in.threads(stand_in.general) == []
+    assert stand_in.thread_members(made.id) == {stand_in.app_id}  # the creator is in it
+    public = bot.run(bot.channel(coaching).create_thread(name="Open", type=discord.ChannelType.public_thread))
+    assert public.type == discord.ChannelType.public_thread
+    assert [t.kind for t in stand_in.threads(coaching)] == [PRIVATE_THREAD, PUBLIC_THREAD]
+
+    status, payload = api(stand_in, "GET", f"/channels/{made.id}")
+    assert status == 200 and payload["type"] == PRIVATE_THREAD and payload["parent_id"] == str(coaching.id)
+    assert (
+        payload["thread_metadata"]["archived"] is False and payload["thread_metadata"]["invitable"] is False
+    )
+    assert stand_in.channel_payload(made.id) == payload
+    assert made.id not in [c.id for c in stand_in.channels]  # threads are not in the channel list
+
+
+def test_thread_creation_is_refused_where_discord_refuses_it(stand_in: StandIn) -> None:
+    wrong_type = (400, {"code": 50024, "message": "Cannot execute action on this channel type"})
+    missing = (403, {"message": "Missing Permissions", "code": 50013})
+    assert create_thread(stand_in, 1234) == (404, {"message": "Unknown Channel", "code": 10003})
+    for kind in (GUILD_VOICE, GUILD_CATEGORY, GUILD_FORUM):
+        assert create_thread(stand_in, stand_in.add_channel(f"kind-{kind}", kind=kind)) == wrong_type
+    news = stand_in.add_channel("news", kind=GUILD_ANNOUNCEMENT)
+    assert create_thread(stand_in, news) == wrong_type
+    assert (
+        create_thread(stand_in, new_thread(stand_in, stand_in.general)) == wrong_type
+    )  # no thread in a thread
+
+    closed = stand_in.add_channel("closed")
+    stand_in.forbid_private_threads(closed)
+    assert create_thread(stand_in, closed) == missing
+    assert create_thread(stand_in, closed, kind=PUBLIC_THREAD)[0] == 201
+    refusing = stand_in.add_channel("refusing")
+    stand_in.refuse_private_threads(refusing)
+    assert create_thread(stand_in, refusing) == wrong_type
+    assert create_thread(stand_in, refusing, kind=PUBLIC_THREAD)[0] == 201
+    assert [t.parent_id for t in stand_in.threads()] == [stand_in.guild.channel_id, closed.id, refusing.id]
+    assert stand_in.take_violations() == []
+
+    status, error = create_thread(stand_in, stand_in.general, name="x" * 101)
+    assert (status, error["code"]) == (400, 50035) and "name" in error["errors"]
+    status, error = create_thread(stand_in, stand_in.general, kind=None)
+    assert (status, error["code"]) == (400, 50035) and "type" in error["errors"]
+    problems = stand_in.take_violations()
+    assert any("schema of /channels/{channel_id}/threads" in p for p in problems) or load_spec() is None
+    assert sum("['name'] refused" in p or "['type'] refused" in p for p in problems) == 2, problems
+    assert len(stand_in.threads()) == 3
+
+
+def test_private_thread_permissions_reach_the_bot_and_keep_other_denies(
+    shared: tuple[StandIn, TinyBot],
+) -> None:
+    stand_in, bot = shared
+    channel = stand_in.add_channel("coaching-closed")
+    assert bot.eventually(lambda: bot.channel(channel) is not None)
+
+    def allowed() -> discord.Permissions:
+        return bot.channel(channel).permissions_for(bot.guild.me)
+
+    assert allowed().create_private_threads and allowed().create_public_threads
+    stand_in.forbid_private_threads(channel)
+    assert bot.eventually(lambda: not allowed().create_private_threads)  # CHANNEL_UPDATE
+    assert allowed().send_messages and allowed().create_public_threads
+    with pytest.raises(discord.Forbidden) as refused:
+        bot.run(bot.channel(channel).create_thread(name="Check-in", type=discord.ChannelType.private_thread))
+    assert refused.value.code == 50013
+
+    stand_in.forbid_channel(channel)  # both denies stay, in the bot's one member overwrite
+    assert bot.eventually(lambda: not allowed().send_messages)
+    assert not allowed().create_private_threads and allowed().view_channel
+    assert allowed().send_messages_in_threads  # Discord: threads have a permission of their own
+    assert stand_in.channel_payload(channel)["permission_overwrites"] == [
+        {
+            "id": str(stand_in.app_id),
+            "type": 1,
+            "allow": str(VIEW_CHANNEL),
+            "deny": str(CREATE_PRIVATE_THREADS | SEND_MESSAGES),
+        }
+    ]
+    assert create_thread(stand_in, channel, kind=PUBLIC_THREAD)[0] == 201
+
+    refusing = stand_in.add_channel("no-private-threads")
+    stand_in.refuse_private_threads(refusing)
+    assert bot.eventually(lambda: bot.channel(refusing) is not None)
+    assert bot.channel(refusing).permissions_for(bot.guild.me).create_private_threads  # looks fine
+    with pytest.raises(discord.HTTPException) as refused_type:
+        bot.run(bot.channel(refusing).create_thread(name="Check-in", type=discord.ChannelType.private_thread))
+    assert (refused_type.value.status, refused_type.value.code) == (400, 50024)
+    with pytest.raises(StandInError):
+        stand_in.forbid_private_threads(new_thread(stand_in, stand_in.general))
+
+
+def test_a_thread_holds_messages_unarchives_on_a_post_and_can_be_deleted(
+    shared: tuple[StandIn, TinyBot],
+) -> None:
+    stand_in, bot = shared
+    parent = stand_in.add_channel("coaching-messages")
+    assert bot.eventually(lambda: bot.channel(parent) is not None)
+    made = bot.run(
+        bot.channel(parent).create_thread(name="Check-in", type=discord.ChannelType.private_thread)
+    )
+    assert bot.eventually(lambda: bot.guild.get_thread(made.id) is not None)
+    (thread,) = stand_in.threads(parent)
+    sent = bot.run(bot.guild.get_thread(made.id).send("Welcome to your check-in"))
+    assert int(sent.channel.id) == made.id
+    first = post(stand_in, thread, "How did the week go?")
+    assert first["channel_id"] == str(made.id) and first["guild_id"] == str(stand_in.guild.id)
+    status, edited = api(stand_in, "PATCH", f"/channels/{made.id}/messages/{first['id']}", {"content": "Hi!"})
+    assert status == 200 and edited["content"] == "Hi!"
+    assert [m.content for m in stand_in.channel_messages(thread)] == ["Welcome to your check-in", "Hi!"]
+    history = api(stand_in, "GET", f"/channels/{made.id}/messages")[1]
+    assert [m["id"] for m in history] == [first["id"], str(sent.id)]
+    payload = stand_in.channel_payload(thread)
+    assert (payload["message_count"], payload["last_message_id"]) == (2, first["id"])
+
+    stand_in.archive_thread(thread)
+    assert stand_in.threads(parent)[0].archived
+    assert bot.eventually(lambda: bot.guild.get_thread(made.id) is None)  # discord.py drops archived threads
+    post(stand_in, thread, "Still there?")  # a message unarchives it (THREAD_UPDATE)
+    assert not stand_in.threads(parent)[0].archived
+    assert bot.eventually(lambda: bot.guild.get_thread(made.id) is not None)
+    assert stand_in.channel_payload(thread)["thread_metadata"]["archived"] is False
+
+    stand_in.delete_channel(thread)
+    assert bot.eventually(lambda: bot.guild.get_thread(made.id) is None)  # THREAD_DELETE
+    assert stand_in.threads(parent) == []
+    unknown = (404, {"message": "Unknown Channel", "code": 10003})
+    assert api(stand_in, "GET", f"/channels/{made.id}") == unknown
+    assert api(stand_in, "POST", f"/channels/{made.id}/messages", {"content": "x"}) == unknown
+    assert api(stand_in, "GET", f"/channels/{made.id}/messages") == unknown
+    assert len(stand_in.channel_messages(thread)) == 3  # still readable here
+    with pytest.raises(StandInError):
+        stand_in.archive_thread(thread)
+
+    # A channel's threads go with it.
+    orphan = new_thread(stand_in, parent)
+    stand_in.delete_channel(parent)
+    assert api(stand_in, "GET", f"/channels/{orphan.id}") == unknown
+
+
+def test_thread_members_are_added_without_a_ping(stand_in: StandIn) -> None:
+    coach_role = stand_in.add_role("Coach")
+    coach = stand_in.user("coach")
+    stand_in.give_role(coach, coach_role)
+    thread = new_thread(stand_in, stand_in.general)
+    for user in (stand_in.member, coach):
+        assert api(stand_in, "PUT", f"/channels/{thread.id}/thread-members/{user.id}") == (204, None)
+    assert api(stand_in, "PUT", f"/channels/{thread.id}/thread-members/{coach.id}")[0] == 204  # again: fine
+    assert stand_in.thread_members(thread) == {stand_in.app_id, stand_in.member.id, coach.id}
+    assert stand_in.channel_payload(thread)["member_count"] == 3
+    stranger = stand_in.user("stranger")
+    assert api(stand_in, "PUT", f"/channels/{thread.id}/thread-members/{stranger.id}") == (
+        404,
+        {"message": "Unknown Member", "code": 10007},
+    )
+    status, error = api(stand_in, "PUT", f"/channels/{stand_in.guild.channel_id}/thread-members/{coach.id}")
+    assert (status, error["code"]) == (400, 50024)
+    assert api(stand_in, "PUT", f"/channels/1234/thread-members/{coach.id}")[0] == 404
+
+    # Listing them takes the members intent, which Pulse does not have; one member can be asked for.
+    assert api(stand_in, "GET", f"/channels/{thread.id}/thread-members") == (
+        403,
+        {"message": "Missing Access", "code": 50001},
+    )
+    status, one = api(stand_in, "GET", f"/channels/{thread.id}/thread-members/{coach.id}")
+    assert status == 200 and one["user_id"] == str(coach.id) and one["id"] == str(thread.id)
+
+    stand_in.remove_member(coach)  # leaving the server leaves its threads
+    assert stand_in.thread_members(thread) == {stand_in.app_id, stand_in.member.id}
+    stand_in.archive_thread(thread)
+    status, error = api(stand_in, "PUT", f"/channels/{thread.id}/thread-members/{stand_in.owner.id}")
+    assert (status, error["code"]) == (400, 50083)
+
+
+def test_thread_members_are_listed_with_the_members_intent() -> None:
+    with StandIn(privileged_intents=True) as stand_in:
+        thread = new_thread(stand_in, stand_in.general)
+        assert api(stand_in, "PUT", f"/channels/{thread.id}/thread-members/{stand_in.member.id}")[0] == 204
+        status, members = api(stand_in, "GET", f"/channels/{thread.id}/thread-members", with_member="true")
+        assert status == 200
+        assert sorted(m["user_id"] for m in members) == sorted(
+            [str(stand_in.app_id), str(stand_in.member.id)]
+        )
+        assert all(m["id"] == str(thread.id) and m["member"]["user"]["id"] == m["user_id"] for m in members)
+    fail_on_violations(stand_in)
+
+
+def test_a_restarted_bot_knows_the_active_threads_and_roles(stand_in: StandIn) -> None:
+    coaching = stand_in.add_channel("coaching")
+    active = new_thread(stand_in, coaching, "Active")
+    archived = new_thread(stand_in, coaching, "Archived", kind=PUBLIC_THREAD)
+    stand_in.archive_thread(archived)
+    coach = stand_in.add_role("Coach")
+    with tiny_bot(stand_in) as bot:
+        thread = bot.guild.get_thread(active.id)
+        assert thread is not None and thread.parent_id == coaching.id and thread.owner_id == stand_in.app_id
+        assert thread.type == discord.ChannelType.private_thread
+        assert bot.guild.get_thread(archived.id) is None
+        assert bot.guild.get_role(coach.id) is not None
+
+
+def test_interactions_come_from_the_channel_or_thread_given(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    parent = stand_in.add_channel("coaching-interactions")
+    thread = new_thread(stand_in, parent)
+    assert bot.eventually(lambda: bot.guild.get_thread(thread.id) is not None)
+
+    reply = stand_in.invoke("where", channel=thread)
+    assert reply.content.startswith(f"Thread {thread.id} parent={parent.id} ")
+    sent = reply.interaction["channel"]
+    assert reply.interaction["channel_id"] == str(thread.id)
+    assert sent["type"] == PRIVATE_THREAD and sent["parent_id"] == str(parent.id)
+    assert sent["thread_metadata"]["archived"] is False and sent["permissions"] == str(MEMBER_PERMISSIONS)
+    assert reply.message.payload["channel_id"] == str(thread.id)  # the reply is in the thread
+
+    # A click comes from the message's thread, the modal's submission from where the modal was opened.
+    modal = stand_in.click(reply, "where:button")
+    assert modal.interaction["channel_id"] == str(thread.id) and modal.modal is not None
+    submitted = stand_in.submit_modal(modal, {"where:note": "fine"})
+    assert submitted.content.startswith(f"submitted Thread {thread.id} parent={parent.id} ")
+    choices = stand_in.autocomplete("where", {"topic": ""}, focused="topic", channel=thread)
+    assert choices == [{"name": f"Thread {thread.id}", "value": "here"}]
+
+    assert stand_in.invoke("where").content.startswith(
+        f"TextChannel {stand_in.guild.channel_id} parent=None "
+    )
+    assert stand_in.invoke("where", channel=parent).content.startswith(f"TextChannel {parent.id} ")
+    # app_permissions are the bot's where the interaction happened.
+    stand_in.forbid_private_threads(parent)
+    assert "private-threads=False" in stand_in.invoke("where", channel=thread).content
+    assert "private-threads=True" in stand_in.invoke("where").content
+    with pytest.raises(StandInError):
+        stand_in.invoke("where", channel=stand_in.add_channel("Stats", kind=GUILD_CATEGORY))
+    stand_in.delete_channel(thread)
+    with pytest.raises(StandInError):
+        stand_in.invoke("where", channel=thread)
+
+
+def test_pings_in_threads_are_violations_too(shared: tuple[StandIn, TinyBot]) -> None:
+    stand_in, bot = shared
+    thread = new_thread(stand_in, stand_in.general)
+    assert bot.eventually(lambda: bot.guild.get_thread(thread.id) is not None)
+    bot.run(
+        bot.guild.get_thread(thread.id).send(f"Welcome <@{stand_in.member.id}>")
+    )  # AllowedMentions.none()
+    post(stand_in, thread, "<@111>", allowed_mentions={"parse": []})
+    assert stand_in.take_violations() == []
+    post(stand_in, thread, "<@111>", allowed_mentions={"parse": ["users"]})
+    post(stand_in, thread, "Coaches: <@&333>")
+    problems = stand_in.take_violations()
+    assert len(problems) == 2 and all(f"message in channel {thread.id}" in p for p in problems), problems
+    assert "would ping user(s) 111" in problems[0] and "would ping role(s) 333" in problems[1]
+
+
+def test_permissions_for_threads_are_the_parents(stand_in: StandIn) -> None:
+    """Posting in a thread takes SEND_MESSAGES_IN_THREADS of the parent, not SEND_MESSAGES."""
+    parent = stand_in.add_channel("coaching")
+    thread = new_thread(stand_in, parent)
+    stand_in.forbid_channel(parent)
+    assert api(stand_in, "POST", f"/channels/{parent.id}/messages", {"content": "x"})[0] == 403
+    assert post(stand_in, thread, "still fine")
+    assert BOT_PERMISSIONS & SEND_MESSAGES_IN_THREADS and BOT_PERMISSIONS & CREATE_PUBLIC_THREADS
+
+
+@pytest.mark.skipif(load_spec() is None, reason="../shared/discord-api-spec is not beside this checkout")
+def test_thread_role_and_member_payloads_fit_discords_schema() -> None:
+    spec = load_spec()
+    assert spec is not None
+
+    def errors(schema: str, payload: Any) -> list[str]:
+        validator = Draft202012Validator(
+            {"$ref": f"{DOCUMENT_URI}#/components/schemas/{schema}"}, registry=spec.registry
+        )
+        return [e.message for e in validator.iter_errors(payload)]
+
+    with StandIn(privileged_intents=True) as stand_in:
+        role = stand_in.add_role("Coach", MANAGE_GUILD)
+        stand_in.give_role(stand_in.member, role)
+        status, created = create_thread(stand_in, stand_in.general)
+        assert status == 201 and not errors("CreatedThreadResponse", created), created
+        assert created["member"]["user_id"] == str(stand_in.app_id)
+        thread_id = created["id"]
+        assert api(stand_in, "PUT", f"/channels/{thread_id}/thread-members/{stand_in.member.id}")[0] == 204
+        assert not errors("ThreadResponse", api(stand_in, "GET", f"/channels/{thread_id}")[1])
+        for entry in api(stand_in, "GET", f"/channels/{thread_id}/thread-members", with_member="true")[1]:
+            assert not errors("ThreadMemberResponse", entry), entry
+        status, member = member_of(stand_in, stand_in.member.id)
+        assert (
+            status == 200 and member["roles"] == [str(role.id)] and not errors("GuildMemberResponse", member)
+        )
+        for role_payload in api(stand_in, "GET", f"/guilds/{stand_in.guild.id}")[1]["roles"]:
+            assert not errors("GuildRoleResponse", role_payload), role_payload
+    fail_on_violations(stand_in)
+
+
+@pytest.mark.skipif(load_spec() is None, reason="../shared/discord-api-spec is not beside this checkout")
+def test_the_thread_and_member_routes_are_checked_against_the_spec() -> None:
+    spec = load_spec()
+    assert spec is not None
+    assert spec.route("/channels/1/threads") == "/channels/{channel_id}/threads"
+    assert spec.route("/channels/1/thread-members") == "/channels/{channel_id}/thread-members"
+    assert spec.route("/channels/1/thread-members/2") == "/channels/{channel_id}/thread-members/{user_id}"
+    assert spec.route("/channels/1/thread-members/@me") == "/channels/{channel_id}/thread-members/@me"
+    assert spec.route("/guilds/1/members/2") == "/guilds/{guild_id}/members/{user_id}"
+    # What discord.py sends for `create_thread(type=private_thread)` passes; a bad type or duration does not.
+    body = {
+        "name": "Check-in",
+        "auto_archive_duration": 1440,
+        "type": 12,
+        "invitable": False,
+        "rate_limit_per_user": None,
+    }
+    assert spec.check("POST", "/channels/1/threads", body) == []
+    assert spec.check("POST", "/channels/1/threads", body | {"type": 13})
+    assert spec.check("POST", "/channels/1/threads", body | {"auto_archive_duration": 30})
+    assert spec.check("PUT", "/channels/1/thread-members/2", None) == []
+    assert spec.check("PATCH", "/channels/1/thread-members/2", None)
+    # The stand-in runs the check on these routes like on every other.
+    with StandIn() as stand_in:
+        status, _ = create_thread(stand_in, stand_in.general, auto_archive_duration=30)
+        assert status == 400
+        problems = stand_in.take_violations()
+        assert any(
+            "POST /channels/" in p and "schema of /channels/{channel_id}/threads" in p for p in problems
+        )
+        api(stand_in, "PATCH", f"/guilds/{stand_in.guild.id}/members/{stand_in.member.id}/x")
+        assert any("no such route" in p for p in stand_in.take_violations())

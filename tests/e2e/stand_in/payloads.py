@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,9 @@ MENTION_EVERYONE = 1 << 17
 USE_EXTERNAL_EMOJIS = 1 << 18
 MANAGE_ROLES = 1 << 28
 USE_APPLICATION_COMMANDS = 1 << 31
+MANAGE_THREADS = 1 << 34
+CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 
 # What an ordinary member has in an ordinary channel.
@@ -41,14 +45,17 @@ MEMBER_PERMISSIONS = (
 )
 ALL_PERMISSIONS = (1 << 51) - 1
 ADMIN_PERMISSIONS = ALL_PERMISSIONS
-# What the bot itself may do in the stand-in's channels (Pulse's invite asks for these).
-BOT_PERMISSIONS = MEMBER_PERMISSIONS
+# What the bot itself may do in the stand-in's channels (Pulse's invite asks for these; its managed role has them).
+BOT_PERMISSIONS = MEMBER_PERMISSIONS | CREATE_PUBLIC_THREADS | CREATE_PRIVATE_THREADS
 
 # Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types).
 GUILD_TEXT = 0
 GUILD_VOICE = 2
 GUILD_CATEGORY = 4
 GUILD_ANNOUNCEMENT = 5
+ANNOUNCEMENT_THREAD = 10
+PUBLIC_THREAD = 11
+PRIVATE_THREAD = 12
 GUILD_STAGE_VOICE = 13
 GUILD_FORUM = 15
 GUILD_MEDIA = 16
@@ -57,6 +64,10 @@ GUILD_CHANNEL_TYPES = frozenset(
 )
 # Channels that hold no messages of their own (a forum or media channel only holds threads).
 NO_MESSAGES = frozenset((GUILD_CATEGORY, GUILD_FORUM, GUILD_MEDIA))
+# Threads the stand-in makes (POST /channels/{id}/threads without a message, in a text channel).
+THREAD_TYPES = frozenset((PUBLIC_THREAD, PRIVATE_THREAD))
+# How long a thread stays active without messages (minutes): Discord takes only these.
+AUTO_ARCHIVE_DURATIONS = frozenset((60, 1440, 4320, 10080))
 ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 
 _counter = itertools.count()
@@ -105,13 +116,16 @@ class User:
 
 @dataclass(frozen=True)
 class Role:
+    """A server role; `managed_by` is the bot whose invite made it (Discord's managed bot role)."""
+
     id: int
     name: str
     permissions: int = 0
     position: int = 0
+    managed_by: int | None = None
 
     def payload(self) -> dict[str, Any]:
-        return {
+        payload = {
             "id": str(self.id),
             "name": self.name,
             "permissions": str(self.permissions),
@@ -119,12 +133,15 @@ class Role:
             "color": 0,
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False,
-            "managed": False,
+            "managed": self.managed_by is not None,
             "mentionable": False,
             "icon": None,
             "unicode_emoji": None,
             "flags": 0,
         }
+        if self.managed_by is not None:
+            payload["tags"] = {"bot_id": str(self.managed_by)}
+        return payload
 
 
 @dataclass(frozen=True)
@@ -134,6 +151,84 @@ class Channel:
     id: int
     name: str
     kind: int = GUILD_TEXT
+
+
+@dataclass(frozen=True)
+class Thread(Channel):
+    """A thread (`kind` 11 public, 12 private) in the text channel `parent_id`; a Channel wherever one is taken.
+
+    `archived` is as it was when the stand-in handed this out (`stand_in.threads()` tells the current state), so it
+    does not count for equality.
+    """
+
+    kind: int = PRIVATE_THREAD
+    parent_id: int = 0
+    archived: bool = field(default=False, compare=False)
+
+
+@dataclass
+class ThreadState:
+    """A thread as the stand-in keeps it: what its payload says, and who is in it (user id -> join time)."""
+
+    id: int
+    name: str
+    kind: int
+    parent_id: int
+    owner_id: int
+    auto_archive_duration: int = 1440
+    invitable: bool = True
+    rate_limit_per_user: int = 0
+    created_at: str = field(default_factory=now_iso)
+    archived: bool = False
+    archive_timestamp: str = ""
+    locked: bool = False
+    message_count: int = 0
+    total_message_sent: int = 0
+    last_message_id: int | None = None
+    members: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def thread(self) -> Thread:
+        return Thread(self.id, self.name, self.kind, parent_id=self.parent_id, archived=self.archived)
+
+    def member_payload(self, user_id: int) -> dict[str, Any]:
+        """A thread member object (GET /channels/{id}/thread-members, `member` of a thread payload)."""
+        return {
+            "id": str(self.id),
+            "user_id": str(user_id),
+            "join_timestamp": self.members[user_id],
+            "flags": 0,
+        }
+
+    def payload(self, guild_id: int, *, member: int | None = None) -> dict[str, Any]:
+        """The thread channel as Discord sends it; with `member`, that user's thread member object as `member`."""
+        metadata: dict[str, Any] = {
+            "archived": self.archived,
+            "auto_archive_duration": self.auto_archive_duration,
+            "archive_timestamp": self.archive_timestamp or self.created_at,
+            "locked": self.locked,
+            "create_timestamp": self.created_at,
+        }
+        if self.kind == PRIVATE_THREAD:  # Discord only sends `invitable` for private threads
+            metadata["invitable"] = self.invitable
+        payload: dict[str, Any] = {
+            "id": str(self.id),
+            "type": self.kind,
+            "guild_id": str(guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": None if self.last_message_id is None else str(self.last_message_id),
+            "message_count": self.message_count,
+            "member_count": min(len(self.members), 50),  # Discord stops counting at 50
+            "rate_limit_per_user": self.rate_limit_per_user,
+            "flags": 0,
+            "total_message_sent": self.total_message_sent,
+            "thread_metadata": metadata,
+        }
+        if member is not None and member in self.members:
+            payload["member"] = self.member_payload(member)
+        return payload
 
 
 def overwrite(target_id: int, kind: int, *, allow: int = 0, deny: int = 0) -> dict[str, Any]:
@@ -218,10 +313,13 @@ class Guild:
     def channel_payload(self) -> dict[str, Any]:
         return channel_payload(self.channel, self.id)
 
-    def member_payload(self, user: User, permissions: int | None = None) -> dict[str, Any]:
+    def member_payload(
+        self, user: User, permissions: int | None = None, roles: Iterable[int] = ()
+    ) -> dict[str, Any]:
+        """A guild member (GET /guilds/{id}/members/{user}, an interaction's `member`, with `permissions`)."""
         member: dict[str, Any] = {
             "user": user.payload(),
-            "roles": [],
+            "roles": [str(r) for r in roles],
             "joined_at": self.joined_at,
             "premium_since": None,
             "deaf": False,
@@ -238,8 +336,17 @@ class Guild:
             member["permissions"] = str(permissions)
         return member
 
-    def create_payload(self, bot_user: User, channels: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        """The GUILD_CREATE event body (with the default channel only unless `channels` are given)."""
+    def create_payload(
+        self,
+        bot_user: User,
+        channels: list[dict[str, Any]] | None = None,
+        *,
+        roles: list[dict[str, Any]] | None = None,
+        threads: list[dict[str, Any]] | None = None,
+        bot_roles: Iterable[int] = (),
+        member_count: int = 2,
+    ) -> dict[str, Any]:
+        """The GUILD_CREATE event body (the default channel and @everyone only unless more are given)."""
         return {
             "id": str(self.id),
             "name": self.name,
@@ -270,18 +377,18 @@ class Guild:
             "vanity_url_code": None,
             "preferred_locale": self.preferred_locale,
             "features": [],
-            "roles": [self.everyone.payload()],
+            "roles": roles if roles is not None else [self.everyone.payload()],
             "emojis": [],
             "stickers": [],
             "soundboard_sounds": [],
             "channels": channels if channels is not None else [self.channel_payload()],
-            "threads": [],
-            "members": [self.member_payload(bot_user)],
+            "threads": threads or [],
+            "members": [self.member_payload(bot_user, roles=bot_roles)],
             "voice_states": [],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
-            "member_count": 2,
+            "member_count": member_count,
             "large": False,
             "unavailable": False,
             "joined_at": self.joined_at,

@@ -21,22 +21,33 @@ from aiohttp import WSMsgType, web
 from . import limits
 from .limits import walk_components
 from .payloads import (
+    AUTO_ARCHIVE_DURATIONS,
     BOT_PERMISSIONS,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
     GUILD_CHANNEL_TYPES,
     GUILD_TEXT,
+    MANAGE_THREADS,
     MEMBER_OVERWRITE,
     MEMBER_PERMISSIONS,
     NO_MESSAGES,
+    PRIVATE_THREAD,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    THREAD_TYPES,
     VIEW_CHANNEL,
     Channel,
     Guild,
+    Role,
+    Thread,
+    ThreadState,
     User,
     application_payload,
     attachment_payload,
     channel_payload,
     channel_permissions,
     message_payload,
+    now_iso,
     overwrite,
     snowflake,
 )
@@ -48,7 +59,8 @@ T = TypeVar("T")
 API_PREFIX = "/api/v10"
 LOADING = 1 << 7
 PRIVILEGED_INTENTS = {1 << 1: "GUILD_MEMBERS", 1 << 8: "GUILD_PRESENCES", 1 << 15: "MESSAGE_CONTENT"}
-OPTION_TYPES = {str: 3, int: 4, bool: 5, User: 6, Channel: 7, float: 10, Attachment: 11}
+OPTION_TYPES = {str: 3, int: 4, bool: 5, User: 6, Channel: 7, Thread: 7, Role: 8, float: 10, Attachment: 11}
+ROLE_OPTION_TYPES = (8, 9)  # ROLE, MENTIONABLE
 COMMAND_OPTION_TYPES = (1, 2)
 CHANNEL_OPTION = 7
 GUILDS_INTENT = 1 << 0
@@ -111,6 +123,14 @@ class ChannelState:
     channel: Channel
     position: int
     overwrites: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class MemberState:
+    """A member of the server the stand-in knows (GET /guilds/{id}/members/{user} finds them) and their roles."""
+
+    user: User
+    roles: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -203,6 +223,16 @@ class StandIn:
         self._channel_messages: dict[int, list[int]] = {}
         self._channels: dict[int, ChannelState] = {self.guild.channel_id: ChannelState(self.guild.channel, 0)}
         self._dm_channels: dict[int, dict[str, Any]] = {}
+        self._threads: dict[int, ThreadState] = {}
+        # Channels where Discord refuses private threads although the permissions allow them.
+        self._no_private_threads: set[int] = set()
+        # The bot's managed role carries what its invite asked for, as on Discord (discord.py reads it from there).
+        self.bot_role = Role(snowflake(), self.bot_user.name, BOT_PERMISSIONS, 1, managed_by=self.app_id)
+        self._roles: dict[int, Role] = {self.bot_role.id: self.bot_role}
+        self._members: dict[int, MemberState] = {
+            user.id: MemberState(user) for user in (self.owner, self.member, self.bot_user)
+        }
+        self._members[self.bot_user.id].roles.append(self.bot_role.id)
         # Seconds within which a create with the same nonce and enforce_nonce returns the first message.
         self.nonce_window = 300.0
         self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
@@ -391,11 +421,28 @@ class StandIn:
         return [state.channel for state in self._ordered_channels()]
 
     def channel_payload(self, channel_id: int | Channel) -> dict[str, Any]:
-        """A channel as GET /channels/{id} returns it now (permission_overwrites included)."""
+        """A channel or thread as GET /channels/{id} returns it now (a channel's permission_overwrites included)."""
+        thread = self._threads.get(_channel_id(channel_id) or 0)
+        if thread is not None:
+            return thread.payload(self.guild.id)
         state = self._channels.get(_channel_id(channel_id) or 0)
         if state is None:
             raise StandInError(f"the server has no channel {_channel_id(channel_id)}")
         return self._channel_payload(state)
+
+    def threads(self, parent: int | Channel | None = None) -> list[Thread]:
+        """The threads that exist now (archived ones too), oldest first; only those in `parent` if given."""
+        parent_id = _channel_id(parent)
+        return [t.thread for t in list(self._threads.values()) if parent_id in (None, t.parent_id)]
+
+    def thread_members(self, thread: int | Channel) -> set[int]:
+        """The user ids in a thread (the bot, its creator, included)."""
+        return set(self._thread_state(thread).members)
+
+    @property
+    def roles(self) -> list[Role]:
+        """The server's roles, lowest first: @everyone, the bot's managed role, then those `add_role` made."""
+        return [self.guild.everyone, *sorted(self._roles.values(), key=lambda r: r.position)]
 
     # --- what tests control ------------------------------------------------------------------------
 
@@ -414,42 +461,170 @@ class StandIn:
         position = max((c.position for c in self._channels.values()), default=-1) + 1
         state = ChannelState(channel, position)
         if not bot_can_post:
-            state.overwrites.append(self._bot_denied())
+            self._deny_bot(state, SEND_MESSAGES, allow=VIEW_CHANNEL)
         self._channels[channel.id] = state
         await self._dispatch_channel_event("CHANNEL_CREATE", state)
         return channel
 
-    def _bot_denied(self) -> dict[str, Any]:
-        return overwrite(self.bot_user.id, MEMBER_OVERWRITE, allow=VIEW_CHANNEL, deny=SEND_MESSAGES)
+    def _deny_bot(self, state: ChannelState, deny: int, allow: int = 0) -> None:
+        """Add to the bot's member overwrite in a channel (one per member, as Discord keeps it)."""
+        mine = next(
+            (
+                o
+                for o in state.overwrites
+                if o["type"] == MEMBER_OVERWRITE and int(o["id"]) == self.bot_user.id
+            ),
+            None,
+        )
+        if mine is None:
+            state.overwrites.append(overwrite(self.bot_user.id, MEMBER_OVERWRITE, allow=allow, deny=deny))
+            return
+        denied = int(mine["deny"]) | deny
+        mine.update(allow=str((int(mine["allow"]) | allow) & ~denied), deny=str(denied))
 
     def forbid_channel(self, channel_id: int | Channel) -> None:
-        """Take SEND_MESSAGES from the bot in a channel (CHANNEL_UPDATE); later posts there answer 403 50013."""
-        self._call(self._forbid_channel(self._existing(channel_id)), timeout=5)
+        """Take SEND_MESSAGES from the bot in a channel (CHANNEL_UPDATE); later posts there answer 403 50013.
 
-    async def _forbid_channel(self, state: ChannelState) -> None:
-        state.overwrites = [
-            o
-            for o in state.overwrites
-            if not (o["type"] == MEMBER_OVERWRITE and int(o["id"]) == self.bot_user.id)
-        ]
-        state.overwrites.append(self._bot_denied())
+        Threads in it are unaffected: posting there takes SEND_MESSAGES_IN_THREADS, as on Discord.
+        """
+        self._call(self._forbid(self._existing(channel_id), SEND_MESSAGES, VIEW_CHANNEL), timeout=5)
+
+    def forbid_private_threads(self, channel_id: int | Channel) -> None:
+        """Take CREATE_PRIVATE_THREADS from the bot in a channel (CHANNEL_UPDATE), as an admin would; creating
+        one there then answers 403 50013."""
+        self._call(self._forbid(self._existing(channel_id), CREATE_PRIVATE_THREADS), timeout=5)
+
+    async def _forbid(self, state: ChannelState, deny: int, allow: int = 0) -> None:
+        self._deny_bot(state, deny, allow)
         await self._dispatch_channel_event("CHANNEL_UPDATE", state)
 
+    def refuse_private_threads(self, channel_id: int | Channel) -> None:
+        """Make Discord refuse private threads in a channel with 400 50024 although the permissions allow them
+        (a server that cannot have them); public threads still work."""
+        state = self._existing(channel_id)
+
+        async def refuse() -> None:
+            self._no_private_threads.add(state.channel.id)
+
+        self._call(refuse(), timeout=5)
+
     def delete_channel(self, channel_id: int | Channel) -> None:
-        """Delete a channel (CHANNEL_DELETE); later requests for it answer 404 Unknown Channel (10003)."""
-        self._call(self._delete_channel(self._existing(channel_id)), timeout=5)
+        """Delete a channel (CHANNEL_DELETE) or thread (THREAD_DELETE); later requests for it answer 404 Unknown
+        Channel (10003). A channel's threads go with it."""
+        thread = self._threads.get(_channel_id(channel_id) or 0)
+        if thread is not None:
+            self._call(self._delete_thread(thread), timeout=5)
+        else:
+            self._call(self._delete_channel(self._existing(channel_id)), timeout=5)
 
     async def _delete_channel(self, state: ChannelState) -> None:
         del self._channels[state.channel.id]
+        for thread in [t for t in self._threads.values() if t.parent_id == state.channel.id]:
+            del self._threads[thread.id]
         await self._dispatch_channel_event("CHANNEL_DELETE", state)
 
+    async def _delete_thread(self, thread: ThreadState) -> None:
+        del self._threads[thread.id]
+        data = {
+            "id": str(thread.id),
+            "guild_id": str(self.guild.id),
+            "parent_id": str(thread.parent_id),
+            "type": thread.kind,
+        }
+        await self._dispatch_guild_event("THREAD_DELETE", data)
+
+    def archive_thread(self, thread: int | Channel) -> None:
+        """Archive a thread (THREAD_UPDATE), as Discord does after its auto_archive_duration without messages."""
+        state = self._thread_state(thread)
+
+        async def archive() -> None:
+            state.archived = True
+            state.archive_timestamp = now_iso()
+            await self._dispatch_guild_event("THREAD_UPDATE", state.payload(self.guild.id))
+
+        self._call(archive(), timeout=5)
+
     def _existing(self, channel_id: int | Channel) -> ChannelState:
+        if (_channel_id(channel_id) or 0) in self._threads:
+            raise StandInError("a thread has no permission overwrites of its own: its parent channel's count")
         state = self._channels.get(_channel_id(channel_id) or 0)
         if state is None:
             raise StandInError(
                 f"the server has no channel {_channel_id(channel_id)} (deleted or never added)"
             )
         return state
+
+    def _thread_state(self, thread: int | Channel) -> ThreadState:
+        state = self._threads.get(_channel_id(thread) or 0)
+        if state is None:
+            raise StandInError(f"the server has no thread {_channel_id(thread)} (deleted or never created)")
+        return state
+
+    # --- roles and members ------------------------------------------------------------------------------
+
+    def add_role(self, name: str, permissions: int = 0) -> Role:
+        """A new server role (GUILD_ROLE_CREATE to a connected bot, in GUILD_CREATE of later connections)."""
+
+        async def add() -> Role:
+            role = Role(snowflake(), name, permissions, position=len(self._roles) + 1)
+            self._roles[role.id] = role
+            await self._dispatch_guild_event(
+                "GUILD_ROLE_CREATE", {"guild_id": str(self.guild.id), "role": role.payload()}
+            )
+            return role
+
+        return self._call(add(), timeout=5)
+
+    def give_role(self, user: User, role: Role) -> None:
+        """Give a member a role (they join the server if the stand-in did not know them). No event: Discord sends
+        GUILD_MEMBER_UPDATE only with the privileged members intent."""
+        if role.id not in self._roles or role.managed_by is not None:
+            raise StandInError(
+                f"role {role.name!r} is not one add_role made (a managed role cannot be given)"
+            )
+
+        async def give() -> None:
+            roles = self._join(user).roles
+            if role.id not in roles:
+                roles.append(role.id)
+
+        self._call(give(), timeout=5)
+
+    def take_role(self, user: User, role: Role) -> None:
+        """Take a role from a member (no event, as `give_role`)."""
+        if user.id not in self._members:
+            raise StandInError(f"{user.name} ({user.id}) is no member of the server")
+
+        async def take() -> None:
+            roles = self._members[user.id].roles
+            if role.id in roles:
+                roles.remove(role.id)
+
+        self._call(take(), timeout=5)
+
+    def remove_member(self, user: User) -> None:
+        """The user left the server: GET /guilds/{id}/members/{user} answers 404 10007 and they leave every
+        thread (until they interact again, which makes them a member anew)."""
+        if user.id == self.bot_user.id:
+            raise StandInError("the bot cannot leave the stand-in's server")
+
+        async def remove() -> None:
+            self._members.pop(user.id, None)
+            for thread in self._threads.values():
+                thread.members.pop(user.id, None)
+
+        self._call(remove(), timeout=5)
+
+    def _join(self, user: User) -> MemberState:
+        """The member for a user, who joins the server if not yet a member (on the stand-in's loop)."""
+        return self._members.setdefault(user.id, MemberState(user))
+
+    async def _joined(self, user: User) -> None:
+        self._join(user)
+
+    def _role_ids(self, user: User) -> list[int]:
+        member = self._members.get(user.id)
+        return list(member.roles) if member is not None else []
 
     def fail_next(
         self,
@@ -526,6 +701,7 @@ class StandIn:
         guild_locale: str | None = None,
         permissions: int = MEMBER_PERMISSIONS,
         dm: bool = False,
+        channel: Channel | None = None,
         strict: bool = True,
         timeout: float = 10.0,
         settle: float = 0.2,
@@ -535,12 +711,13 @@ class StandIn:
         Options are given by their English names with Python values (int, float, str, bool, User, Attachment);
         their types come from the registered command. With strict, options Discord's client would refuse
         (unknown, missing, out of range, not a choice) raise StandInError instead of being sent.
+        `channel` (a channel or thread, "general" by default) is where the member typed the command.
         A deferred answer is waited for until its edit arrives and nothing changed for `settle` seconds.
         """
         data = self._command_data(
             command, dict(options or {}), focused=None, strict=strict, user=user, permissions=permissions
         )
-        payload = self._interaction(2, data, user, locale, guild_locale, permissions, dm)
+        payload = self._interaction(2, data, user, locale, guild_locale, permissions, dm, channel)
         return self._call(self._exchange(payload, timeout, settle), timeout + settle)
 
     def autocomplete(
@@ -552,13 +729,15 @@ class StandIn:
         user: User | None = None,
         locale: str = "en-US",
         permissions: int = MEMBER_PERMISSIONS,
+        channel: Channel | None = None,
         timeout: float = 10.0,
     ) -> list[dict[str, Any]]:
-        """The choices the bot suggests while a member types into option `focused`."""
+        """The choices the bot suggests while a member types into option `focused` (in `channel`, "general" by
+        default)."""
         data = self._command_data(
             command, dict(options), focused=focused, strict=False, user=user, permissions=permissions
         )
-        payload = self._interaction(4, data, user, locale, None, permissions, False)
+        payload = self._interaction(4, data, user, locale, None, permissions, False, channel)
         reply = self._call(self._exchange(payload, timeout, 0), timeout)
         if reply.type != 8:
             raise StandInError(f"autocomplete was answered with response type {reply.type}, not 8")
@@ -573,10 +752,14 @@ class StandIn:
         user: User | None = None,
         locale: str = "en-US",
         permissions: int = MEMBER_PERMISSIONS,
+        channel: Channel | None = None,
         timeout: float = 10.0,
         settle: float = 0.2,
     ) -> Reply:
-        """Press a button (or pick `values` in a select menu) on a message of the bot."""
+        """Press a button (or pick `values` in a select menu) on a message of the bot.
+
+        The interaction comes from the message's channel or thread unless `channel` says otherwise.
+        """
         messages = [reply.message, *reply.followups] if isinstance(reply, Reply) else [reply]
         target = next((m for m in messages if m is not None and m.component(custom_id) is not None), None)
         if target is None:
@@ -588,8 +771,11 @@ class StandIn:
             data["values"] = values
         elif data["component_type"] != 2:
             raise StandInError(f"{custom_id!r} is a select menu: pass values=[...]")
-        payload = self._interaction(3, data, user, locale, None, permissions, False)
-        payload["message"] = self._call(self._current_message(target.id), 5)
+        message = self._call(self._current_message(target.id), 5)
+        if channel is None and self._is_guild_channel(int(message["channel_id"])):
+            channel = self._channel_or_thread(int(message["channel_id"]))
+        payload = self._interaction(3, data, user, locale, None, permissions, False, channel)
+        payload["message"] = message
         return self._call(self._exchange(payload, timeout, settle, on_message=target.id), timeout + settle)
 
     def submit_modal(
@@ -600,10 +786,15 @@ class StandIn:
         user: User | None = None,
         locale: str = "en-US",
         permissions: int = MEMBER_PERMISSIONS,
+        channel: Channel | None = None,
         timeout: float = 10.0,
         settle: float = 0.2,
     ) -> Reply:
-        """Fill in the modal the bot opened (text inputs by custom_id) and submit it."""
+        """Fill in the modal the bot opened (text inputs by custom_id) and submit it.
+
+        The submission comes from the channel or thread of the interaction that opened the modal unless
+        `channel` says otherwise.
+        """
         modal = reply.modal
         if modal is None:
             raise StandInError(f"that reply is not a modal (response type {reply.type})")
@@ -632,7 +823,10 @@ class StandIn:
             elif filled:
                 rows.append({"type": 1, "id": component.get("id", 0), "components": filled})
         data = {"custom_id": modal["custom_id"], "components": rows}
-        payload = self._interaction(5, data, user, locale, None, permissions, False)
+        opened_in = int(reply.interaction.get("channel_id") or 0)
+        if channel is None and self._is_guild_channel(opened_in):
+            channel = self._channel_or_thread(opened_in)
+        payload = self._interaction(5, data, user, locale, None, permissions, False, channel)
         return self._call(self._exchange(payload, timeout, settle), timeout + settle)
 
     def refresh(self, reply: Reply, *, followups: int = 0, timeout: float = 10.0) -> Reply:
@@ -732,29 +926,64 @@ class StandIn:
             option["value"] = str(value.id)
         elif isinstance(value, User):
             resolved.setdefault("users", {})[str(value.id)] = value.payload()
-            member = self.guild.member_payload(value, MEMBER_PERMISSIONS)
+            member = self.guild.member_payload(value, MEMBER_PERMISSIONS, self._role_ids(value))
             member.pop("user")
             resolved.setdefault("members", {})[str(value.id)] = member
+            option["value"] = str(value.id)
+        elif isinstance(value, Role):
+            resolved.setdefault("roles", {})[str(value.id)] = value.payload()
             option["value"] = str(value.id)
         else:
             option["value"] = value
         if strict and definition is not None:
             self._check_value(definition, value, command)
-        elif strict and isinstance(value, Channel) and value.id not in self._channels:
+        elif strict and isinstance(value, Channel) and not self._is_guild_channel(value.id):
             raise StandInError(f"/{command} {name}: channel {value.name!r} was deleted")
         return option
 
     def _resolved_channel(self, channel: Channel, user: User, permissions: int) -> dict[str, Any]:
         """A channel in `data.resolved.channels`: its fields without overwrites, and what the member may do there."""
+        thread = self._threads.get(channel.id)
+        if thread is not None:
+            return self._member_thread_payload(thread, user, permissions)
         state = self._channels.get(channel.id) or ChannelState(channel, 0)
         payload = self._channel_payload(state)
         del payload["permission_overwrites"]
-        allowed = channel_permissions(permissions, state.overwrites, self.guild.id, user.id)
+        allowed = channel_permissions(
+            permissions, state.overwrites, self.guild.id, user.id, self._roles_of(user)
+        )
         payload["permissions"] = str(allowed)
         return payload
 
+    def _member_thread_payload(self, thread: ThreadState, user: User, permissions: int) -> dict[str, Any]:
+        """A thread as interactions carry it: its payload and what the member may do there (the parent's)."""
+        parent = self._channels.get(thread.parent_id)
+        overwrites = parent.overwrites if parent is not None else []
+        payload = thread.payload(self.guild.id)
+        allowed = channel_permissions(permissions, overwrites, self.guild.id, user.id, self._roles_of(user))
+        payload["permissions"] = str(allowed)
+        return payload
+
+    def _roles_of(self, user: User) -> tuple[int, ...]:
+        return tuple(self._role_ids(user))
+
+    def _is_guild_channel(self, channel_id: int) -> bool:
+        """A server channel or thread that exists now."""
+        return channel_id in self._channels or channel_id in self._threads
+
+    def _channel_or_thread(self, channel_id: int) -> Channel:
+        thread = self._threads.get(channel_id)
+        return thread.thread if thread is not None else self._channels[channel_id].channel
+
     def _check_value(self, definition: dict[str, Any], value: Any, command: str) -> None:
         name = definition["name"]
+        if isinstance(value, Role) or definition.get("type") == ROLE_OPTION_TYPES[0]:
+            if not isinstance(value, Role) or definition.get("type") not in ROLE_OPTION_TYPES:
+                raise StandInError(
+                    f"/{command} {name}: a role option takes a Role (stand_in.add_role), not {value!r}"
+                )
+            if value not in self.roles:
+                raise StandInError(f"/{command} {name}: the server has no role {value.name!r}")
         if definition.get("type") == CHANNEL_OPTION or isinstance(value, Channel):
             self._check_channel_value(definition, value, command)
         choices = definition.get("choices")
@@ -783,7 +1012,7 @@ class StandIn:
             raise StandInError(
                 f"/{command} {name}: a channel option takes a Channel (e.g. stand_in.general), not {value!r}"
             )
-        if value.id not in self._channels:
+        if not self._is_guild_channel(value.id):
             raise StandInError(
                 f"/{command} {name}: channel {value.name!r} was deleted; Discord's client lists no such channel"
             )
@@ -802,8 +1031,11 @@ class StandIn:
         guild_locale: str | None,
         permissions: int,
         dm: bool,
+        channel: Channel | None = None,
     ) -> dict[str, Any]:
         user = user or self.member
+        if dm and channel is not None:
+            raise StandInError("a direct message has no server channel: pass dm=True or channel=, not both")
         payload: dict[str, Any] = {
             "id": str(snowflake()),
             "application_id": str(self.app_id),
@@ -826,21 +1058,44 @@ class StandIn:
                 authorizing_integration_owners={"0": str(self.guild.id)},
             )
         else:
+            # Whoever interacts in the server is a member of it (GET /guilds/{id}/members/{user} finds them).
+            self._call(self._joined(user), timeout=5)
+            invoked, app_permissions = self._invoked_channel(channel, user, permissions)
             payload.update(
                 guild_id=str(self.guild.id),
                 guild={"id": str(self.guild.id), "locale": self.guild.preferred_locale, "features": []},
                 guild_locale=guild_locale or self.guild.preferred_locale,
-                member=self.guild.member_payload(user, permissions),
-                channel=self._invoked_channel(),
-                channel_id=str(self.guild.channel_id),
+                member=self.guild.member_payload(user, permissions, self._role_ids(user)),
+                channel=invoked,
+                channel_id=invoked["id"],
+                app_permissions=str(app_permissions),
                 context=0,
                 authorizing_integration_owners={"0": str(self.guild.id)},
             )
         return payload
 
-    def _invoked_channel(self) -> dict[str, Any]:
-        state = self._channels.get(self.guild.channel_id)
-        return self._channel_payload(state) if state is not None else self.guild.channel_payload()
+    def _invoked_channel(
+        self, channel: Channel | None, user: User, permissions: int
+    ) -> tuple[dict[str, Any], int]:
+        """The interaction's channel (a thread as interactions carry it) and the bot's permissions there."""
+        channel_id = channel.id if channel is not None else self.guild.channel_id
+        thread = self._threads.get(channel_id)
+        if thread is not None:
+            parent = self._channels.get(thread.parent_id)
+            allowed = self._bot_permissions(parent) if parent is not None else BOT_PERMISSIONS
+            return self._member_thread_payload(thread, user, permissions), allowed
+        state = self._channels.get(channel_id)
+        if state is None and channel is None:
+            return self.guild.channel_payload(), BOT_PERMISSIONS
+        if state is None:
+            raise StandInError(
+                f"channel {channel_id} does not exist (deleted?): no member can interact there"
+            )
+        if state.channel.kind in NO_MESSAGES:
+            raise StandInError(
+                f"{state.channel.name!r} (type {state.channel.kind}) has no chat to interact in"
+            )
+        return self._channel_payload(state), self._bot_permissions(state)
 
     async def _current_message(self, message_id: int) -> dict[str, Any]:
         return json.loads(json.dumps(self._messages[message_id]))
@@ -912,14 +1167,30 @@ class StandIn:
 
     def _guild_create(self) -> dict[str, Any]:
         channels = [self._channel_payload(s) for s in self._ordered_channels()]
-        return self.guild.create_payload(self.bot_user, channels)
+        return self.guild.create_payload(
+            self.bot_user,
+            channels,
+            roles=[r.payload() for r in self.roles],
+            # The active threads the bot can see (it is in every thread it made), so a restarted bot knows them.
+            threads=[
+                t.payload(self.guild.id)
+                for t in self._threads.values()
+                if not t.archived and (t.kind != PRIVATE_THREAD or self.bot_user.id in t.members)
+            ],
+            bot_roles=self._members[self.bot_user.id].roles,
+            member_count=len(self._members),
+        )
 
     async def _dispatch_channel_event(self, name: str, state: ChannelState) -> None:
-        """A CHANNEL_* event to every connected bot that asked for the GUILDS intent (Discord sends no other)."""
+        await self._dispatch_guild_event(name, self._channel_payload(state))
+
+    async def _dispatch_guild_event(self, name: str, data: dict[str, Any]) -> None:
+        """A CHANNEL_*, THREAD_* or GUILD_ROLE_* event to every connected bot that asked for the GUILDS intent
+        (Discord sends them to no other)."""
         for session in self._sessions:
             intents = int((session.identify or {}).get("intents") or 0)
             if session.ready and not session.closed and intents & GUILDS_INTENT:
-                await self._dispatch(name, self._channel_payload(state), session)
+                await self._dispatch(name, data, session)
 
     async def _dispatch(self, name: str, data: dict[str, Any], session: GatewaySession | None = None) -> None:
         session = session or self._session()
@@ -1000,6 +1271,7 @@ class StandIn:
     def _route_table(self) -> list[tuple[str, re.Pattern[str], Handler]]:
         app = r"(?P<app>\d+)"
         hook = r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)"
+        user = r"(?P<user>\d+|@me)"
         table: list[tuple[str, str, StandIn.Handler]] = [
             ("GET", r"/gateway/bot", self._get_gateway_bot),
             ("GET", r"/gateway", self._get_gateway),
@@ -1017,14 +1289,21 @@ class StandIn:
             ("PATCH", hook + r"/messages/(?P<message>@original|\d+)", self._edit_webhook_message),
             ("DELETE", hook + r"/messages/(?P<message>@original|\d+)", self._delete_webhook_message),
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
+            ("PATCH", r"/channels/(?P<channel>\d+)", self._edit_channel),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._post_channel_message),
             ("GET", r"/channels/(?P<channel>\d+)/messages", self._get_channel_messages),
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_channel_message),
             ("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_channel_message),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete_channel_message),
+            ("POST", r"/channels/(?P<channel>\d+)/threads", self._create_thread),
+            ("GET", r"/channels/(?P<channel>\d+)/thread-members", self._get_thread_members),
+            ("GET", rf"/channels/(?P<channel>\d+)/thread-members/{user}", self._get_thread_member),
+            ("PUT", rf"/channels/(?P<channel>\d+)/thread-members/{user}", self._add_thread_member),
+            ("DELETE", rf"/channels/(?P<channel>\d+)/thread-members/{user}", self._remove_thread_member),
             ("POST", r"/users/@me/channels", self._open_dm),
             ("GET", r"/guilds/(?P<guild>\d+)", self._get_guild),
             ("GET", r"/guilds/(?P<guild>\d+)/channels", self._get_guild_channels),
+            ("GET", r"/guilds/(?P<guild>\d+)/members/(?P<user>\d+)", self._get_member),
             ("GET", r"/users/(?P<user>\d+)", self._get_user),
         ]
         return [(method, re.compile(pattern), handler) for method, pattern, handler in table]
@@ -1242,6 +1521,7 @@ class StandIn:
             message_body = data if kind == 4 else {"flags": flags | LOADING}
             message = self._create_message(exchange, message_body, record.uploads, message_type=20)
             exchange.original_id = int(message["id"])
+            await self._thread_posted(int(message["channel_id"]), message)
             response["interaction"].update(
                 response_message_id=message["id"],
                 response_message_loading=kind == 5,
@@ -1295,6 +1575,7 @@ class StandIn:
         else:
             message = self._create_message(exchange, body, record.uploads, message_type=20)
             exchange.followup_ids.append(int(message["id"]))
+            await self._thread_posted(int(message["channel_id"]), message)
         self._changed(exchange)
         if record.query.get("wait") not in ("1", "true", "True"):
             return web.Response(status=204)
@@ -1340,21 +1621,79 @@ class StandIn:
     # --- channels ---------------------------------------------------------------------------------------
 
     def _bot_permissions(self, state: ChannelState) -> int:
-        return channel_permissions(BOT_PERMISSIONS, state.overwrites, self.guild.id, self.bot_user.id)
+        roles = tuple(self._members[self.bot_user.id].roles)
+        return channel_permissions(BOT_PERMISSIONS, state.overwrites, self.guild.id, self.bot_user.id, roles)
 
     def _known_channel(self, channel_id: int) -> bool:
-        return channel_id in self._channels or channel_id in self._dm_channels
+        return channel_id in self._channels or channel_id in self._dm_channels or channel_id in self._threads
+
+    def _thread_refusal(self, thread: ThreadState, needed: int = 0) -> web.Response | None:
+        """Discord's error when the bot may not do what takes `needed` (in the parent) in a thread, else None."""
+        parent = self._channels.get(thread.parent_id)
+        if parent is None:
+            return _error(404, "Unknown Channel", 10003)
+        allowed = self._bot_permissions(parent)
+        if not allowed & VIEW_CHANNEL:
+            return _error(403, "Missing Access", 50001)
+        # A private thread is only seen by its members and by those who manage threads.
+        if (
+            thread.kind == PRIVATE_THREAD
+            and self.bot_user.id not in thread.members
+            and not allowed & MANAGE_THREADS
+        ):
+            return _error(403, "Missing Access", 50001)
+        if needed and not allowed & needed:
+            return _error(403, "Missing Permissions", 50013)
+        return None
+
+    async def _thread_posted(self, channel_id: int, message: dict[str, Any]) -> None:
+        """Count a message in a thread; one in an archived (unlocked) thread unarchives it, as on Discord."""
+        thread = self._threads.get(channel_id)
+        if thread is None or int(message.get("flags") or 0) & limits.EPHEMERAL:
+            return
+        thread.message_count += 1
+        thread.total_message_sent += 1
+        thread.last_message_id = int(message["id"])
+        if thread.archived:
+            thread.archived = False
+            thread.archive_timestamp = now_iso()
+            await self._dispatch_guild_event("THREAD_UPDATE", thread.payload(self.guild.id))
 
     async def _get_channel(self, record: Request, match: re.Match[str]) -> web.Response:
         channel_id = int(match["channel"])
         if channel_id in self._dm_channels:
             return _json(self._dm_channels[channel_id])
+        if (thread := self._threads.get(channel_id)) is not None:
+            return self._thread_refusal(thread) or _json(thread.payload(self.guild.id))
         state = self._channels.get(channel_id)
         if state is None:
             return _error(404, "Unknown Channel", 10003)
         if not self._bot_permissions(state) & VIEW_CHANNEL:
             return _error(403, "Missing Access", 50001)
         return _json(self._channel_payload(state))
+
+    async def _edit_channel(self, record: Request, match: re.Match[str]) -> web.Response:
+        """Modify a thread: reopen (or archive) it; other channel edits are outside what Pulse does."""
+        channel_id = int(match["channel"])
+        thread = self._threads.get(channel_id)
+        if thread is None:
+            if channel_id in self._channels:
+                self._violation(f"PATCH /channels/{channel_id}: the stand-in models thread edits only")
+                return _error(403, "Missing Permissions", 50013)
+            return _error(404, "Unknown Channel", 10003)
+        if refusal := self._thread_refusal(thread):
+            return refusal
+        body = record.body if isinstance(record.body, dict) else {}
+        if "archived" in body:
+            # Reopening an unlocked thread needs only Send Messages in Threads; its owner may archive it.
+            if thread.locked and not body["archived"]:
+                return _error(403, "Missing Permissions", 50013)
+            thread.archived = bool(body["archived"])
+            thread.archive_timestamp = now_iso()
+        if "name" in body:
+            thread.name = str(body["name"])
+        await self._dispatch_guild_event("THREAD_UPDATE", thread.payload(self.guild.id))
+        return _json(thread.payload(self.guild.id))
 
     async def _post_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
         channel_id = int(match["channel"])
@@ -1374,6 +1713,9 @@ class StandIn:
                 return _error(403, "Missing Access", 50001)
             if not allowed & SEND_MESSAGES:
                 return _error(403, "Missing Permissions", 50013)
+        thread = self._threads.get(channel_id)
+        if thread is not None and (refused := self._thread_refusal(thread, SEND_MESSAGES_IN_THREADS)):
+            return refused
         nonce = body.get("nonce")
         key = (channel_id, str(nonce))
         if nonce is not None and body.get("enforce_nonce") is True and key in self._nonces:
@@ -1390,12 +1732,13 @@ class StandIn:
             author=self.bot_user,
             body=body,
             attachments=attachments,
-            guild_id=self.guild.id if state is not None else None,
+            guild_id=self.guild.id if state is not None or thread is not None else None,
         )
         self._messages[int(message["id"])] = message
         self._channel_messages.setdefault(channel_id, []).append(int(message["id"]))
         if nonce is not None:
             self._nonces[key] = (int(message["id"]), self._loop.time())
+        await self._thread_posted(channel_id, message)
         return _json(message)
 
     async def _get_channel_messages(self, record: Request, match: re.Match[str]) -> web.Response:
@@ -1405,6 +1748,10 @@ class StandIn:
         state = self._channels.get(channel_id)
         if state is not None and not self._bot_permissions(state) & VIEW_CHANNEL:
             return _error(403, "Missing Access", 50001)
+        if (thread := self._threads.get(channel_id)) is not None and (
+            refused := self._thread_refusal(thread)
+        ):
+            return refused
         where = f"GET {record.path}"
         errors: dict[str, Any] = {}
         limit_text = record.query.get("limit", "50")
@@ -1509,10 +1856,149 @@ class StandIn:
         self._channel_messages[channel_id] = []
         return _json(self._dm_channels[channel_id])
 
+    # --- threads ----------------------------------------------------------------------------------------
+
+    async def _create_thread(self, record: Request, match: re.Match[str]) -> web.Response:
+        """POST /channels/{id}/threads without a message: a public (11) or private (12) thread in a text channel."""
+        parent_id = int(match["channel"])
+        if not self._known_channel(parent_id):
+            return _error(404, "Unknown Channel", 10003)
+        body = record.body if isinstance(record.body, dict) else {}
+        name, kind = body.get("name"), body.get("type")
+        duration, slowmode = body.get("auto_archive_duration"), body.get("rate_limit_per_user")
+        errors: dict[str, Any] = {}
+        if not isinstance(name, str) or not 1 <= len(name) <= 100:
+            errors["name"] = _form_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        if kind is None:  # API v10: no default any more (v9 made it a private thread)
+            errors["type"] = _form_error("BASE_TYPE_REQUIRED", "This field is required")
+        elif kind not in (10, 11, 12):
+            errors["type"] = _form_error("BASE_TYPE_CHOICES", "Value must be one of {10, 11, 12}.")
+        if duration is not None and duration not in AUTO_ARCHIVE_DURATIONS:
+            errors["auto_archive_duration"] = _form_error(
+                "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}."
+            )
+        if slowmode is not None and (not isinstance(slowmode, int) or not 0 <= slowmode <= 21600):
+            errors["rate_limit_per_user"] = _form_error(
+                "NUMBER_TYPE_MAX", "int value should be between 0 and 21600."
+            )
+        if errors:
+            self._violation(f"POST {record.path}: {sorted(errors)} refused")
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
+        parent = self._channels.get(parent_id)
+        # Threads without a message only grow in text channels here (an announcement channel takes no private
+        # ones; voice channels, categories, forums and threads none).
+        if parent is None or parent.channel.kind != GUILD_TEXT or kind not in THREAD_TYPES:
+            return _error(400, "Cannot execute action on this channel type", 50024)
+        allowed = self._bot_permissions(parent)
+        if not allowed & VIEW_CHANNEL:
+            return _error(403, "Missing Access", 50001)
+        if not allowed & (CREATE_PRIVATE_THREADS if kind == PRIVATE_THREAD else CREATE_PUBLIC_THREADS):
+            return _error(403, "Missing Permissions", 50013)
+        if kind == PRIVATE_THREAD and parent_id in self._no_private_threads:
+            return _error(400, "Cannot execute action on this channel type", 50024)
+        thread = ThreadState(
+            id=snowflake(),
+            name=name,
+            kind=kind,
+            parent_id=parent_id,
+            owner_id=self.bot_user.id,
+            auto_archive_duration=duration or 1440,
+            invitable=body.get("invitable") is not False,
+            rate_limit_per_user=slowmode or 0,
+        )
+        thread.members[self.bot_user.id] = thread.created_at  # the creator is in it
+        self._threads[thread.id] = thread
+        event = {**thread.payload(self.guild.id, member=self.bot_user.id), "newly_created": True}
+        await self._dispatch_guild_event("THREAD_CREATE", event)
+        return _json(thread.payload(self.guild.id, member=self.bot_user.id), 201)
+
+    def _thread_of(self, match: re.Match[str]) -> ThreadState | web.Response:
+        """The thread a thread-members route names, or Discord's error for another channel."""
+        channel_id = int(match["channel"])
+        if not self._known_channel(channel_id):
+            return _error(404, "Unknown Channel", 10003)
+        thread = self._threads.get(channel_id)
+        if thread is None:
+            return _error(400, "Cannot execute action on this channel type", 50024)
+        return self._thread_refusal(thread) or thread
+
+    def _user_of(self, match: re.Match[str]) -> int:
+        return self.bot_user.id if match["user"] == "@me" else int(match["user"])
+
+    async def _get_thread_members(self, record: Request, match: re.Match[str]) -> web.Response:
+        thread = self._thread_of(match)
+        if isinstance(thread, web.Response):
+            return thread
+        if not self.privileged_intents:
+            # Discord only lists a thread's members to applications with the GUILD_MEMBERS intent enabled.
+            return _error(403, "Missing Access", 50001)
+        after_text, limit_text = record.query.get("after", "0"), record.query.get("limit", "100")
+        if not after_text.isdigit() or not limit_text.isdigit() or not 1 <= int(limit_text) <= 100:
+            self._violation(
+                f"GET {record.path}: limit is 1-100 and after a user id, not {dict(record.query)}"
+            )
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": {}}, 400)
+        after, limit = int(after_text), int(limit_text)
+        members = [thread.member_payload(u) for u in sorted(thread.members) if u > after][:limit]
+        if record.query.get("with_member") in ("true", "True", "1"):
+            for entry in members:
+                state = self._members.get(int(entry["user_id"]))
+                if state is not None:
+                    entry["member"] = self.guild.member_payload(state.user, roles=state.roles)
+        return _json(members)
+
+    async def _get_thread_member(self, record: Request, match: re.Match[str]) -> web.Response:
+        thread = self._thread_of(match)
+        if isinstance(thread, web.Response):
+            return thread
+        user_id = self._user_of(match)
+        if user_id not in thread.members:
+            return _error(404, "Unknown Member", 10007)
+        return _json(thread.member_payload(user_id))
+
+    async def _add_thread_member(self, record: Request, match: re.Match[str]) -> web.Response:
+        """PUT /channels/{thread}/thread-members/{user}: adds a member of the server without pinging them."""
+        thread = self._thread_of(match)
+        if isinstance(thread, web.Response):
+            return thread
+        if refused := self._thread_refusal(thread, SEND_MESSAGES_IN_THREADS):
+            return refused
+        user_id = self._user_of(match)
+        if user_id not in self._members:
+            return _error(404, "Unknown Member", 10007)
+        if thread.archived:
+            return _error(400, "Operation cannot be performed on an archived thread", 50083)
+        thread.members.setdefault(user_id, now_iso())
+        return web.Response(status=204)
+
+    async def _remove_thread_member(self, record: Request, match: re.Match[str]) -> web.Response:
+        thread = self._thread_of(match)
+        if isinstance(thread, web.Response):
+            return thread
+        if thread.archived:
+            return _error(400, "Operation cannot be performed on an archived thread", 50083)
+        user_id = self._user_of(match)
+        if user_id not in self._members:
+            return _error(404, "Unknown Member", 10007)
+        thread.members.pop(user_id, None)
+        return web.Response(status=204)
+
+    # --- the server and its members -------------------------------------------------------------------
+
     async def _get_guild(self, record: Request, match: re.Match[str]) -> web.Response:
         if int(match["guild"]) != self.guild.id:
             return _error(404, "Unknown Guild", 10004)
-        return _json(self.guild.create_payload(self.bot_user))
+        roles = [r.payload() for r in self.roles]
+        return _json(self.guild.create_payload(self.bot_user, roles=roles, member_count=len(self._members)))
+
+    async def _get_member(self, record: Request, match: re.Match[str]) -> web.Response:
+        """GET /guilds/{id}/members/{user}: no intent needed, unlike the member list."""
+        if int(match["guild"]) != self.guild.id:
+            return _error(404, "Unknown Guild", 10004)
+        member = self._members.get(int(match["user"]))
+        if member is None:
+            return _error(404, "Unknown Member", 10007)
+        return _json(self.guild.member_payload(member.user, roles=member.roles))
 
     async def _get_guild_channels(self, record: Request, match: re.Match[str]) -> web.Response:
         if int(match["guild"]) != self.guild.id:
