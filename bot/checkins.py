@@ -11,6 +11,7 @@ after, so a retried or restarted job neither skips nor repeats anyone.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import discord
 
@@ -55,10 +56,7 @@ def missing_permissions(permissions: discord.Permissions, needed: tuple[str, ...
 class CheckinThreads:
     """Opens (or finds again) a member's check-in thread and keeps the member and the coaches in it."""
 
-    def __init__(
-        self, client: discord.Client, repo: CheckinRepository, servers: Servers, clock: Clock
-    ) -> None:
-        self.client = client
+    def __init__(self, repo: CheckinRepository, servers: Servers, clock: Clock) -> None:
         self.repo = repo
         self.servers = servers
         self.clock = clock
@@ -222,26 +220,43 @@ class CheckinReminders(WeeklySeries):
         now = self.clock.now()
         thread = await _thread(guild, thread_id)
         try:
-            if thread is None:
-                raise LookupError(thread_id)
-            if unsure:
-                async for message in thread.history(limit=HISTORY_LOOKBACK):
-                    if message.author.id == guild.me.id and is_reminder(message.embeds, week):
-                        await self.repo.mark_reminder(guild.id, user_id, week, "sent", now, message.id)
-                        return True
-            await self.repo.mark_reminder(guild.id, user_id, week, "sending", now)
-            message = await thread.send(
-                embed=reminder_embed(msgs, week),
-                nonce=reminder_nonce(user_id, week),
-                allowed_mentions=discord.AllowedMentions.none(),
+            message_id = (
+                None
+                if thread is None
+                else await self._deliver(thread, guild.me.id, user_id, unsure, week, msgs, now)
             )
-        except (LookupError, discord.NotFound, discord.Forbidden):
+        except (discord.NotFound, discord.Forbidden):
+            message_id = None
+        if message_id is None:
             # The thread is gone or closed to Pulse: the member checks in again to get a new one.
             await self.repo.mark_reminder(guild.id, user_id, week, "failed", now)
             log.info("guild %s: the check-in thread of %s is gone", guild.id, user_id)
             return False
-        await self.repo.mark_reminder(guild.id, user_id, week, "sent", now, message.id)
+        await self.repo.mark_reminder(guild.id, user_id, week, "sent", now, message_id)
         return True
+
+    async def _deliver(
+        self,
+        thread: discord.Thread,
+        me: int,
+        user_id: int,
+        unsure: bool,
+        week: IsoWeek,
+        msgs: Messages,
+        now: datetime,
+    ) -> int:
+        """Send the reminder (or find the one an earlier attempt sent); its message id."""
+        if unsure:
+            async for message in thread.history(limit=HISTORY_LOOKBACK):
+                if message.author.id == me and is_reminder(message.embeds, week):
+                    return message.id
+        await self.repo.mark_reminder(thread.guild.id, user_id, week, "sending", now)
+        message = await thread.send(
+            embed=reminder_embed(msgs, week),
+            nonce=reminder_nonce(user_id, week),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        return message.id
 
 
 async def _thread(guild: discord.Guild, thread_id: int) -> discord.Thread | None:

@@ -78,7 +78,7 @@ class Pulse(commands.AutoShardedBot):
         self.weekly = WeeklyLeaderboard(
             self.db, self.servers, self.dispatcher, self.clock, DiscordChannels(self)
         )
-        self.checkin_threads = CheckinThreads(self, CheckinRepository(self.db), self.servers, self.clock)
+        self.checkin_threads = CheckinThreads(CheckinRepository(self.db), self.servers, self.clock)
         self.checkin_reminders = CheckinReminders(self.db, self.servers, self.dispatcher, self.clock, self)
         for module in [*cog_modules(), *self.settings.extensions]:
             await self.load_extension(module)

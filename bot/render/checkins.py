@@ -165,11 +165,11 @@ def roster_embed(
         _clip("\n\n".join(roster_line(msgs, e) for e in entries), DESCRIPTION_LIMIT),
     )
     answer.set_footer(
-        text=msgs(
+        text=msgs.count(
             "checkin.roster.footer",
+            total,
             page=msgs.number(page),
             pages=msgs.number(pages),
-            total=msgs.number(total),
             weeks=msgs.number(weeks),
         )
     )
