@@ -17,8 +17,10 @@ import cogs
 from bot.checkins import CheckinReminders, CheckinThreads
 from bot.clock import Clock, StartedClock, SystemClock
 from bot.domain import knowledge
+from bot.domain.limits import COOLDOWNS, Cooldowns, scaled
 from bot.errors import PulseCommandTree
 from bot.i18n import CommandTranslator
+from bot.retention import ServerRetention
 from bot.scheduler import Dispatcher
 from bot.servers import Servers
 from bot.settings import Settings
@@ -45,6 +47,7 @@ class Pulse(commands.AutoShardedBot):
     weekly: WeeklyLeaderboard
     checkin_threads: CheckinThreads
     checkin_reminders: CheckinReminders
+    retention: ServerRetention
 
     def __init__(self, settings: Settings) -> None:
         # Pulse never joins voice; without this, every start warns that its voice libraries are missing.
@@ -64,6 +67,7 @@ class Pulse(commands.AutoShardedBot):
         self.started_at = time.monotonic()
         self.clock: Clock = StartedClock(settings.clock_start) if settings.clock_start else SystemClock()
         self._schedules: asyncio.Task[None] | None = None
+        self.cooldowns = Cooldowns(scaled(COOLDOWNS, settings.cooldown_scale))
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.sqlite_path)
@@ -80,6 +84,14 @@ class Pulse(commands.AutoShardedBot):
         )
         self.checkin_threads = CheckinThreads(CheckinRepository(self.db), self.servers, self.clock)
         self.checkin_reminders = CheckinReminders(self.db, self.servers, self.dispatcher, self.clock, self)
+        self.retention = ServerRetention(
+            self.db,
+            self.servers,
+            self.dispatcher,
+            self.clock,
+            lambda guild_id: self.get_guild(guild_id) is not None,
+            (self.weekly, self.checkin_reminders),
+        )
         for module in [*cog_modules(), *self.settings.extensions]:
             await self.load_extension(module)
         knowledge.load_all()
@@ -90,9 +102,17 @@ class Pulse(commands.AutoShardedBot):
     async def _start_schedules(self) -> None:
         """Once the servers are known: plan every server's scheduled work, then run it."""
         await self.wait_until_ready()
-        await self.weekly.replan_all()
-        await self.checkin_reminders.replan_all()
+        present = {guild.id for guild in self.guilds}
+        await self.retention.reconcile(present)
+        await self.weekly.replan_all(present)
+        await self.checkin_reminders.replan_all(present)
         self.dispatcher.start()
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.retention.removed(guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.retention.returned(guild.id)
 
     async def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict]:
         """What a sync would send Discord, translations included."""

@@ -14,6 +14,7 @@ from discord import app_commands
 from bot.context import messages
 from bot.domain.errors import InvalidInput
 from bot.i18n import Messages
+from bot.options import overlong_options
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,6 @@ def describe(error: BaseException, msgs: Messages) -> str | None:
         return msgs(
             "errors.bot_missing_permissions", permissions=_permission_names(msgs, error.missing_permissions)
         )
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return msgs("errors.cooldown", seconds=msgs.number(error.retry_after, 0))
     if isinstance(error, app_commands.NoPrivateMessage):
         return msgs("errors.guild_only")
     if isinstance(error, app_commands.CheckFailure):
@@ -102,6 +101,18 @@ async def reply_privately(interaction: discord.Interaction, text: str) -> None:
 
 class PulseCommandTree(app_commands.CommandTree):
     """The command tree with Pulse's single error handler."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        command = interaction.command
+        if not isinstance(command, app_commands.Command):
+            return True
+        for name, maximum in overlong_options(command, (interaction.data or {}).get("options", [])):
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+            else:
+                await answer_error(interaction, InvalidInput(name, "too_long", maximum=maximum))
+            return False
+        return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await answer_error(interaction, error)

@@ -7,6 +7,7 @@ and followed by the next week's job when it finishes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import ClassVar
 
@@ -59,8 +60,11 @@ class WeeklySeries:
             await self.dispatcher.plan(job)
         return job.due_at
 
-    async def replan_all(self) -> None:
+    async def replan_all(self, present: Collection[int]) -> None:
+        """Plan the next job of every configured server Pulse is in."""
         for settings in self.servers.configured():
+            if settings.guild_id not in present:
+                continue
             try:
                 await self.replan(settings.guild_id)
             except Exception:

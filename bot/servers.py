@@ -32,6 +32,10 @@ class Servers:
         """The servers that changed any setting."""
         return list(self._cache.values())
 
+    def forget(self, guild_id: int) -> None:
+        """The server's rows were deleted: it has the defaults again."""
+        self._cache.pop(guild_id, None)
+
     def listen(self, listener: Listener) -> None:
         """Call `listener(before, after)` after every change is stored."""
         self._listeners.append(listener)

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     clock_start: datetime | None = None
     # How long a started scheduled job (a weekly post) may take before another start presumes its process died.
     job_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    # Multiplies each member's wait between uses of the heavy commands (bot/domain/limits.py); 0 turns it off.
+    cooldown_scale: float = Field(default=1.0, ge=0, le=100)
 
     @field_validator("log_level", "command_sync", mode="before")
     @classmethod

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Self
 
 import discord
 
@@ -29,6 +30,33 @@ class OwnedView(discord.ui.View):
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
         await answer_error(interaction, error)
+
+
+class PulseButton:
+    """Mixed into a `DynamicItem` button (its state is in its custom id, so it works after a restart): built
+    again from the id's match, and its refusals and failures reach the member like a command's."""
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[discord.ui.View], match: re.Match[str]
+    ) -> Self:
+        return cls.from_match(match, item.label or "")
+
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            await self.pressed(interaction)
+        except Exception as error:
+            await answer_error(interaction, error)
+
+
+DynamicButton = discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]]
 
 
 class PulseModal(discord.ui.Modal):

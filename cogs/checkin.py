@@ -32,7 +32,7 @@ from bot.i18n import Messages, command_description, describe_options
 from bot.render.checkins import checkin_embed, focus_saved, notes_embed, quoted, roster_embed
 from bot.storage.checkins import CheckinRepository
 from bot.storage.history import HistoryRepository
-from bot.views import OwnedView, PulseModal, answer_error
+from bot.views import DynamicButton, OwnedView, PulseButton, PulseModal
 
 ROSTER_PAGE = 10
 NOTES_SHOWN = 10
@@ -64,13 +64,10 @@ class FocusModal(PulseModal):
         await interaction.response.send_message(focus_saved(messages(interaction), str(self.week), text))
 
 
-class FocusButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"checkin:focus:(?P<user>\d+):(?P<week>\d{4}-W\d{2})",
-):
+class FocusButton(PulseButton, DynamicButton, template=r"checkin:focus:(?P<user>\d+):(?P<week>\d{4}-W\d{2})"):
     """The check-in's "set this week's focus" button; it keeps working after a restart."""
 
-    def __init__(self, user_id: int, week: str, label: str = "Focus") -> None:
+    def __init__(self, user_id: int, week: str, label: str) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label, style=discord.ButtonStyle.primary, custom_id=f"checkin:focus:{user_id}:{week}"
@@ -80,27 +77,19 @@ class FocusButton(
         self.week = week
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Button[discord.ui.View],
-        match: re.Match[str],
-    ) -> FocusButton:
-        return cls(int(match["user"]), match["week"], item.label or "Focus")
+    def from_match(cls, match: re.Match[str], label: str) -> FocusButton:
+        return cls(int(match["user"]), match["week"], label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            if interaction.user.id != self.user_id:
-                raise UserError("checkin.focus_not_yours")
-            bot = interaction.client
-            assert isinstance(bot, Pulse) and interaction.guild_id is not None
-            week = IsoWeek.parse(self.week)
-            current = IsoWeek.of(bot.clock.now(), bot.servers.get(interaction.guild_id).tz)
-            if week != current:
-                raise UserError("checkin.focus_old_week", week=self.week)
-            await interaction.response.send_modal(FocusModal(bot, messages(interaction), week))
-        except Exception as error:
-            await answer_error(interaction, error)
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id:
+            raise UserError("checkin.focus_not_yours")
+        bot = interaction.client
+        assert isinstance(bot, Pulse) and interaction.guild_id is not None
+        week = IsoWeek.parse(self.week)
+        current = IsoWeek.of(bot.clock.now(), bot.servers.get(interaction.guild_id).tz)
+        if week != current:
+            raise UserError("checkin.focus_old_week", week=self.week)
+        await interaction.response.send_modal(FocusModal(bot, messages(interaction), week))
 
 
 class RosterView(OwnedView):
@@ -169,13 +158,26 @@ class Checkins(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Remember who holds the coach role: Pulse has no member list to find them in."""
-        if interaction.guild_id is None or not is_coach(interaction):
+        """Remember who holds the coach role: Pulse has no member list to find them in.
+
+        Commands only: a button press may be the one that deletes the member's data.
+        """
+        if (
+            interaction.type is not discord.InteractionType.application_command
+            or interaction.guild_id is None
+            or not is_coach(interaction)
+        ):
             return
         key = (interaction.guild_id, interaction.user.id)
         if key not in self._known_coaches:
             await self.repo.note_coach(interaction.guild_id, interaction.user.id, self.bot.clock.now())
             self._known_coaches.add(key)
+
+    @commands.Cog.listener()
+    async def on_member_data_deleted(self, user_id: int, guild_id: int | None) -> None:
+        self._known_coaches = {
+            (g, u) for g, u in self._known_coaches if u != user_id or (guild_id is not None and g != guild_id)
+        }
 
     # --- /checkin -----------------------------------------------------------------------------------
 

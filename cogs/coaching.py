@@ -13,6 +13,7 @@ from bot.domain.monetization import check_programmes, media_kit, monetization, s
 from bot.domain.search import MAX_QUESTION, ask, index
 from bot.errors import UserError
 from bot.i18n import command_description, describe_options
+from bot.limits import heavy
 from bot.options import AtLeastOne, Count
 from bot.render.coaching import (
     ask_embed,
@@ -90,7 +91,8 @@ class Coaching(commands.Cog):
     @describe_options("ask")
     async def ask_command(self, interaction: discord.Interaction, question: Question) -> None:
         msgs = messages(interaction)
-        hits = ask(question)
+        with heavy(interaction, "ask"):
+            hits = ask(question)
         if not hits:
             await interaction.response.send_message(msgs("coaching.ask.nothing"), ephemeral=True)
             return

@@ -17,7 +17,7 @@ from bot.access import may_view_member
 from bot.client import Pulse
 from bot.context import messages
 from bot.domain.checkins import ViewKind
-from bot.domain.csv_import import MAX_BYTES, CellError, CsvRejected, parse_csv, parse_day
+from bot.domain.csv_import import MAX_BYTES, CellError, CsvRejected, ImportResult, parse_csv, parse_day
 from bot.domain.engagement import MAX_COUNT, PostEngagement, check_count
 from bot.domain.history import GOAL_METRICS, FollowerSnapshot, Goal, GoalMetric, LoggedPost, PostNumbers
 from bot.domain.progress import (
@@ -32,6 +32,7 @@ from bot.domain.progress import (
 )
 from bot.errors import UserError
 from bot.i18n import DEFAULT_LANG, Messages, choice_names, command_description, describe_options, messages_for
+from bot.limits import heavy
 from bot.options import AtLeastOne
 from bot.render.charts import progress_chart, warm_up
 from bot.render.common import embed
@@ -341,11 +342,24 @@ class History(commands.Cog):
                 size=_megabytes(msgs, file.size),
                 maximum=_megabytes(msgs, MAX_BYTES),
             )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await file.read()
-        now = self.bot.clock.now()
+        with heavy(interaction, "log import") as turn:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            data = await file.read()
+            now = self.bot.clock.now()
+            result = await self._parse(msgs, data, now)
+            if not result.ok:
+                turn.give_back()
+                await interaction.followup.send(
+                    embed=import_problems_embed(msgs, file.filename, result), ephemeral=True
+                )
+                return
+            outcome = await self.repo.import_rows(guild_id, user_id, result.posts, result.followers, now)
+        answer = import_saved_embed(msgs, file.filename, outcome.posts, outcome.followers, outcome.skipped)
+        await interaction.followup.send(embed=answer, ephemeral=True)
+
+    async def _parse(self, msgs: Messages, data: bytes, now: datetime) -> ImportResult:
         try:
-            result = await asyncio.to_thread(parse_csv, data, now)
+            return await asyncio.to_thread(parse_csv, data, now)
         except CsvRejected as exc:
             values = _plain(msgs, exc.values)
             if exc.reason == "too_big":
@@ -355,14 +369,6 @@ class History(commands.Cog):
                     f"“{msgs(f'history.import.columns.{c}')}”" for c in str(exc.values["columns"]).split(", ")
                 )
             raise UserError(f"history.import.errors.{exc.reason}", **values) from None
-        if not result.ok:
-            await interaction.followup.send(
-                embed=import_problems_embed(msgs, file.filename, result), ephemeral=True
-            )
-            return
-        outcome = await self.repo.import_rows(guild_id, user_id, result.posts, result.followers, now)
-        answer = import_saved_embed(msgs, file.filename, outcome.posts, outcome.followers, outcome.skipped)
-        await interaction.followup.send(embed=answer, ephemeral=True)
 
     # --- /history -----------------------------------------------------------------------------------
 
@@ -397,11 +403,16 @@ class History(commands.Cog):
         member: discord.Member | discord.User | None = None,
         weeks: app_commands.Range[int, 1, MAX_WEEKS] = DEFAULT_WEEKS,
     ) -> None:
-        guild_id, user_id = _member_ids(interaction)
+        _member_ids(interaction)
         check_weeks(weeks)
         target = member or interaction.user
         if not may_view_member(interaction, target.id):
             raise UserError("progress.not_allowed")
+        with heavy(interaction, "progress"):
+            await self._progress(interaction, target, weeks)
+
+    async def _progress(self, interaction: discord.Interaction, target: discord.abc.User, weeks: int) -> None:
+        guild_id, user_id = _member_ids(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self._record_view(guild_id, user_id, target.id, "progress")
         msgs = messages(interaction)

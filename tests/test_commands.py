@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.client import Pulse, cog_modules
 from bot.i18n import CommandTranslator
+from bot.options import overlong_options
 from bot.settings import Settings
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
@@ -79,3 +80,32 @@ def test_translator_ignores_other_languages() -> None:
     context = app_commands.TranslationContext(app_commands.TranslationContextLocation.other, None)
     assert asyncio.run(translator.translate(string, discord.Locale.german, context)) is None
     assert asyncio.run(translator.translate(string, discord.Locale.dutch, context)) == "over"
+
+
+async def test_every_text_option_has_a_length_cap(payloads: dict[str, list[dict[str, Any]]]) -> None:
+    """Free text is capped everywhere: Discord's client keeps to max_length, and the tree refuses the rest."""
+    text_options = [
+        (path, item)
+        for command in payloads["global"]
+        for path, item in walk(command.get("options", []), command["name"])
+        if item["type"] == 3
+    ]
+    assert text_options
+    for path, item in text_options:
+        if "choices" in item:
+            continue
+        assert 1 <= item.get("max_length", 0) <= 1000, f"{path}: max_length {item.get('max_length')}"
+
+
+async def test_overlong_text_is_found_in_subcommands() -> None:
+    bot = Pulse(Settings(discord_token="unused", _env_file=None))
+    for module in cog_modules():
+        await bot.load_extension(module)
+    note = bot.tree.get_command("coach")
+    assert isinstance(note, app_commands.Group)
+    command = note.get_command("note")
+    assert isinstance(command, app_commands.Command)
+    options = [{"name": "note", "type": 1, "options": [{"name": "text", "type": 3, "value": "x" * 1001}]}]
+    assert list(overlong_options(command, options)) == [("text", 1000)]
+    options[0]["options"][0]["value"] = "x" * 1000
+    assert list(overlong_options(command, options)) == []

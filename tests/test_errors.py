@@ -46,11 +46,6 @@ def test_permissions_are_named_as_discord_shows_them() -> None:
     assert describe(error, EN) == "You need the Manage Server permission for this."
 
 
-def test_cooldown_says_when_to_try_again() -> None:
-    error = app_commands.CommandOnCooldown(app_commands.Cooldown(1, 30), 12.4)
-    assert describe(error, EN) == "Slow down a little: try again in 12 seconds."
-
-
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyError("x"), ZeroDivisionError()])
 def test_unexpected_errors_are_not_described(error: Exception) -> None:
     assert describe(error, EN) is None

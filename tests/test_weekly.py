@@ -114,7 +114,7 @@ class World:
         await servers.load()
         dispatcher = Dispatcher(JobStore(db, LEASE), self.clock)
         weekly = WeeklyLeaderboard(db, servers, dispatcher, self.clock, self.channels)
-        await weekly.replan_all()
+        await weekly.replan_all({s.guild_id for s in servers.configured()})
         self.running.append((db, dispatcher, weekly, servers))
         return dispatcher, weekly, servers
 

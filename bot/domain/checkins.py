@@ -57,14 +57,16 @@ class ReminderTarget:
 @dataclass(frozen=True, slots=True)
 class CoachNote:
     id: int
-    author_id: int
+    # None: the coach who wrote it has since deleted their data.
+    author_id: int | None
     text: str
     created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class DataView:
-    viewer_id: int
+    # None: whoever looked has since deleted their data.
+    viewer_id: int | None
     what: ViewKind
     viewed_at: datetime
 

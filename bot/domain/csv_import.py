@@ -67,7 +67,7 @@ _DECIMAL_TAIL = re.compile(r"(?P<whole>\d[\d., ']*?)(?P<mark>[.,])(?P<decimals>\
 _GROUPED = re.compile(r"\d{1,3}(?P<sep>[., '])\d{3}(?:(?P=sep)\d{3})*")
 _DATE_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DATE_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_TIME = re.compile(r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_TIME = re.compile(r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 
 
 class CsvRejected(ValueError):
@@ -191,14 +191,16 @@ def parse_moment(text: str) -> datetime:
     rest = _TIME.fullmatch(raw[match.end() :])
     if rest is None:
         raise CellError("date")
-    hour, minute, second, offset = rest.groups()
+    hour, minute, second, fraction, offset = rest.groups()
     try:
         day_of = date(year, month, day)
         if hour is None:
             if offset is not None:
                 raise CellError("date")
             return datetime.combine(day_of, DATE_ONLY_TIME, UTC)
-        moment = datetime.combine(day_of, time(int(hour), int(minute), int(second or 0)))
+        # Microseconds are kept (a Pulse export writes them), finer digits dropped.
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        moment = datetime.combine(day_of, time(int(hour), int(minute), int(second or 0), micro))
     except ValueError:
         raise CellError("date") from None
     return moment.replace(tzinfo=_zone(offset)).astimezone(UTC)

@@ -90,9 +90,12 @@ class ServerSettings:
 
 @dataclass(frozen=True, slots=True)
 class SettingChange:
-    """One recorded change of one setting; values as stored (None: not set)."""
+    """One recorded change of one setting; values as stored (None: not set).
 
-    user_id: int
+    `user_id` 0 is Pulse itself; None is a member who has since deleted their data.
+    """
+
+    user_id: int | None
     setting: str
     old_value: str | None
     new_value: str | None

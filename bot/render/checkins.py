@@ -6,14 +6,13 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.domain.checkins import Checkin, CoachNote, DataView, HeavyUse, RosterEntry, WeekSummary
+from bot.domain.checkins import Checkin, CoachNote, HeavyUse, RosterEntry, WeekSummary
 from bot.domain.coaching import Diagnosis, TipRef, tips
-from bot.domain.leaderboard import Visibility
 from bot.domain.progress import GoalProgress
 from bot.i18n import Messages
 from bot.render.benchmark import BULLET, rate_text
 from bot.render.coaching import lagging_text, tip_line
-from bot.render.common import embed, source_line
+from bot.render.common import DESCRIPTION_LIMIT, FIELD_LIMIT, clip, embed, member_or_former, source_line
 from bot.render.history import goal_progress_line, signed
 from bot.render.leaderboard import timestamp
 
@@ -22,12 +21,6 @@ REMINDER_MARK = "Pulse · check-in {week}"
 WELLBEING_GUIDE = "002"
 # Tips shown for the lagging signal in a check-in; /tips shows them all.
 CHECKIN_TIPS = 2
-DESCRIPTION_LIMIT = 4096
-FIELD_LIMIT = 1024
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def quoted(text: str) -> str:
@@ -76,14 +69,14 @@ def checkin_embed(
     if earlier is not None and earlier.focus:
         lines.append(msgs("checkin.earlier_focus", week=str(earlier.week)) + "\n" + quoted(earlier.focus))
     answer = embed(
-        msgs("checkin.title", name=name, week=str(summary.week)), _clip("\n\n".join(lines), DESCRIPTION_LIMIT)
+        msgs("checkin.title", name=name, week=str(summary.week)), clip("\n\n".join(lines), DESCRIPTION_LIMIT)
     )
     guide_ids: list[str] = []
     if diagnosis is not None and diagnosis.lagging is not None and diagnosis.topic is not None:
         topic = diagnosis.topic
         shown = [f"{BULLET} {tip_line(msgs, TipRef(topic, tip))}" for tip in topic.tips[:CHECKIN_TIPS]]
         value = "\n".join([lagging_text(msgs, diagnosis, diagnosis.lagging), *shown])
-        answer.add_field(name=msgs("checkin.lagging_field"), value=_clip(value, FIELD_LIMIT), inline=False)
+        answer.add_field(name=msgs("checkin.lagging_field"), value=clip(value, FIELD_LIMIT), inline=False)
         guide_ids += [*tips().diagnosis.guides, *topic.guides]
     elif diagnosis is None:
         answer.add_field(
@@ -94,7 +87,7 @@ def checkin_embed(
     goal_text = "\n".join(f"{BULLET} {goal_progress_line(msgs, g)}" for g in goals) or msgs(
         "checkin.no_goals"
     )
-    answer.add_field(name=msgs("checkin.goals_field"), value=_clip(goal_text, FIELD_LIMIT), inline=False)
+    answer.add_field(name=msgs("checkin.goals_field"), value=clip(goal_text, FIELD_LIMIT), inline=False)
     answer.add_field(name=msgs("checkin.streak_field"), value=streak_line(msgs, summary), inline=False)
     if wellbeing is not None:
         answer.add_field(
@@ -162,7 +155,7 @@ def roster_embed(
         return embed(msgs("checkin.roster.title"), msgs.count("checkin.roster.empty", weeks))
     answer = embed(
         msgs("checkin.roster.title"),
-        _clip("\n\n".join(roster_line(msgs, e) for e in entries), DESCRIPTION_LIMIT),
+        clip("\n\n".join(roster_line(msgs, e) for e in entries), DESCRIPTION_LIMIT),
     )
     answer.set_footer(
         text=msgs.count(
@@ -180,50 +173,19 @@ def notes_embed(msgs: Messages, member_id: int, notes: Sequence[CoachNote], tota
     if not notes:
         return embed(msgs("checkin.notes.title"), msgs("checkin.notes.none", member=f"<@{member_id}>"))
     lines = [
-        msgs("checkin.notes.line", author=f"<@{n.author_id}>", when=timestamp(n.created_at, "f"))
+        msgs(
+            "checkin.notes.line",
+            author=member_or_former(msgs, n.author_id),
+            when=timestamp(n.created_at, "f"),
+        )
         + "\n"
         + quoted(n.text)
         for n in notes
     ]
     head = msgs("checkin.notes.head", member=f"<@{member_id}>")
-    answer = embed(msgs("checkin.notes.title"), _clip("\n\n".join([head, *lines]), DESCRIPTION_LIMIT))
+    answer = embed(msgs("checkin.notes.title"), clip("\n\n".join([head, *lines]), DESCRIPTION_LIMIT))
     if total > len(notes):
         answer.set_footer(
             text=msgs("checkin.notes.more", shown=msgs.number(len(notes)), total=msgs.number(total))
         )
-    return answer
-
-
-# --- /privacy show --------------------------------------------------------------------------------------------
-
-
-def view_line(msgs: Messages, view: DataView) -> str:
-    return msgs(
-        "privacy.show.view_line",
-        viewer=f"<@{view.viewer_id}>",
-        what=msgs(f"privacy.show.what.{view.what}"),
-        when=timestamp(view.viewed_at, "f"),
-    )
-
-
-def privacy_embed(
-    msgs: Messages,
-    visibility: Visibility,
-    views: Sequence[DataView],
-    view_total: int,
-    notes: int,
-) -> discord.Embed:
-    answer = embed(msgs("privacy.show.title"), msgs(f"privacy.show.visibility.{visibility}"))
-    if views:
-        value = "\n".join(view_line(msgs, v) for v in views)
-        if view_total > len(views):
-            value += "\n" + msgs("privacy.show.more_views", total=msgs.number(view_total))
-    else:
-        value = msgs("privacy.show.no_views")
-    answer.add_field(name=msgs("privacy.show.views_field"), value=_clip(value, FIELD_LIMIT), inline=False)
-    answer.add_field(
-        name=msgs("privacy.show.notes_field"),
-        value=msgs.count("privacy.show.notes", notes) if notes else msgs("privacy.show.no_notes"),
-        inline=False,
-    )
     return answer

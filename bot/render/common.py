@@ -14,6 +14,21 @@ def embed(title: str, description: str | None = None) -> discord.Embed:
     return discord.Embed(title=title, description=description, colour=PULSE_COLOUR)
 
 
+# Discord's limits on an embed's description and on one field's value.
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, ending in … when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def member_or_former(msgs: Messages, user_id: int | None) -> str:
+    """A mention (never notifies in an embed), or who a member was once they deleted their data."""
+    return msgs("common.former_member") if user_id is None else f"<@{user_id}>"
+
+
 def source_line(msgs: Messages, *guide_ids: str) -> str:
     """`Source: Betrokkenheid op TikTok and Micro-influencers` in the reader's language."""
     titles = [guides().by_id(g).title for g in dict.fromkeys(guide_ids)]

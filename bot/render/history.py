@@ -13,7 +13,7 @@ from bot.domain.history import FollowerSnapshot, Goal, LoggedPost
 from bot.domain.progress import GoalProgress, ProgressReport, RatedAverage, post_rate
 from bot.i18n import Messages
 from bot.render.benchmark import band_rate_text, rate_text, rating_name
-from bot.render.common import embed, source_line
+from bot.render.common import clip, embed, source_line
 
 ENGAGEMENT_GUIDE = "000"
 # Discord's limits for one select option's label and an embed field's value.
@@ -34,12 +34,8 @@ def signed(msgs: Messages, value: int | Fraction, decimals: int = 0) -> str:
     return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def safe_title(title: str) -> str:
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(_clip(title, TITLE_SHOWN_MAX)))
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(clip(title, TITLE_SHOWN_MAX)))
 
 
 # --- /history ---------------------------------------------------------------------------------------
@@ -81,7 +77,7 @@ def entry_option_label(
             date=day_text(msgs, entry.taken_at, tz),
             followers=msgs.number(entry.followers),
         )
-    return _clip(label, OPTION_LABEL_MAX)
+    return clip(label, OPTION_LABEL_MAX)
 
 
 def history_embed(
@@ -128,7 +124,7 @@ def import_problems_embed(msgs: Messages, filename: str, result: ImportResult) -
         lines.append(
             msgs("history.import.more", count=msgs.number(result.problem_count - len(result.problems)))
         )
-    answer = embed(_clip(msgs("history.import.problems_title", file=_file(filename)), 256), "\n".join(lines))
+    answer = embed(clip(msgs("history.import.problems_title", file=_file(filename)), 256), "\n".join(lines))
     answer.add_field(
         name=msgs("history.import.format_field"), value=msgs("history.import.format"), inline=False
     )
@@ -146,11 +142,11 @@ def import_saved_embed(
     if skipped and (posts or followers):
         lines.append(msgs("history.import.skipped", skipped=msgs.number(skipped)))
     lines.append(msgs("history.import.next_step"))
-    return embed(_clip(msgs("history.import.title", file=_file(filename)), 256), "\n\n".join(lines))
+    return embed(clip(msgs("history.import.title", file=_file(filename)), 256), "\n\n".join(lines))
 
 
 def _file(filename: str) -> str:
-    return discord.utils.escape_markdown(_clip(filename, 100))
+    return discord.utils.escape_markdown(clip(filename, 100))
 
 
 # --- /goal ------------------------------------------------------------------------------------------
@@ -229,10 +225,10 @@ def progress_embed(
     wins: int | None = None,
 ) -> discord.Embed:
     """The report beside the chart; `name` is set when it is about someone else, `wins` the weekly posts won."""
-    title = msgs("progress.title_other", name=_clip(name, 200)) if name else msgs("progress.title")
+    title = msgs("progress.title_other", name=clip(name, 200)) if name else msgs("progress.title")
     weeks = msgs.number(report.weeks)
     summary = msgs.count("progress.summary", report.posts_in_window, weeks=weeks)
-    answer = embed(_clip(title, 256), summary)
+    answer = embed(clip(title, 256), summary)
 
     if report.followers_now is not None:
         change = report.followers_change or 0
@@ -292,12 +288,12 @@ def progress_embed(
 
     if report.goals:
         value = "\n".join(f"• {goal_progress_line(msgs, g)}" for g in report.goals)
-        answer.add_field(name=msgs("progress.goals.name"), value=_clip(value, FIELD_VALUE_MAX), inline=False)
+        answer.add_field(name=msgs("progress.goals.name"), value=clip(value, FIELD_VALUE_MAX), inline=False)
 
     answer.set_footer(text=source_line(msgs, ENGAGEMENT_GUIDE))
     return answer
 
 
 def no_history_embed(msgs: Messages, name: str | None) -> discord.Embed:
-    text = msgs("progress.no_history_other", name=_clip(name, 200)) if name else msgs("progress.no_history")
+    text = msgs("progress.no_history_other", name=clip(name, 200)) if name else msgs("progress.no_history")
     return embed(msgs("progress.no_history_title"), text)

@@ -14,7 +14,7 @@ from bot.domain.server_settings import SERVER_LANGUAGES, ServerSettings, Setting
 from bot.domain.weeks import WEEKDAYS, IsoWeek
 from bot.i18n import Messages
 from bot.render.benchmark import rate_text
-from bot.render.common import embed, source_line
+from bot.render.common import embed, member_or_former, source_line
 from bot.render.history import day_text, signed
 
 SCORE_GUIDE = "000"
@@ -180,7 +180,7 @@ def problem_text(msgs: Messages, settings: ServerSettings) -> str | None:
 
 def change_line(msgs: Messages, change: SettingChange) -> str:
     """`<@admin> · Time zone: Europe/Amsterdam → Europe/London · <t:…:R>`; Pulse's own changes say so."""
-    who = f"<@{change.user_id}>" if change.user_id else "Pulse"
+    who = "Pulse" if change.user_id == 0 else member_or_former(msgs, change.user_id)
     old = msgs("settings.none") if change.old_value is None else change.old_value
     new = msgs("settings.none") if change.new_value is None else change.new_value
     if change.setting in ("leaderboard_channel_id", "coaching_channel_id"):

@@ -78,8 +78,8 @@ class SettingsRepository:
         """Store `after`, recording each admin-set field that differs from `before`."""
         async with self.db.write() as conn:
             await conn.execute(
-                f"INSERT INTO server_settings ({_COLUMNS}, updated_at, updated_by) "
-                f"VALUES ({', '.join('?' * 20)}) ON CONFLICT (guild_id) DO UPDATE SET "
+                f"INSERT INTO server_settings ({_COLUMNS}, updated_at) "
+                f"VALUES ({', '.join('?' * 19)}) ON CONFLICT (guild_id) DO UPDATE SET "
                 "timezone = excluded.timezone, language = excluded.language, "
                 "leaderboard_channel_id = excluded.leaderboard_channel_id, "
                 "leaderboard_weekday = excluded.leaderboard_weekday, "
@@ -94,7 +94,7 @@ class SettingsRepository:
                 "coaching_reminders = excluded.coaching_reminders, "
                 "coaching_public_threads = excluded.coaching_public_threads, "
                 "coaching_active_since = excluded.coaching_active_since, "
-                "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                "updated_at = excluded.updated_at",
                 (
                     after.guild_id,
                     after.timezone,
@@ -115,7 +115,6 @@ class SettingsRepository:
                     int(after.coaching_public_threads),
                     _stored(after.coaching_active_since),
                     to_text(at),
-                    user_id,
                 ),
             )
             await conn.executemany(

@@ -258,7 +258,8 @@ def test_counts_that_are_refused(text: str, rule: str) -> None:
         ("2025-03-01 18:30", datetime(2025, 3, 1, 18, 30, tzinfo=UTC)),
         ("01-03-2025 18:30:15", datetime(2025, 3, 1, 18, 30, 15, tzinfo=UTC)),
         ("2025-03-01T00:30:00+01:00", datetime(2025, 2, 28, 23, 30, tzinfo=UTC)),
-        ("2025-03-01T18:30:00.123Z", datetime(2025, 3, 1, 18, 30, tzinfo=UTC)),
+        ("2025-03-01T18:30:00.123Z", datetime(2025, 3, 1, 18, 30, 0, 123000, tzinfo=UTC)),
+        ("2025-03-01T18:30:00.1234567Z", datetime(2025, 3, 1, 18, 30, 0, 123456, tzinfo=UTC)),
         ("2024-12-31T23:00:00-0200", datetime(2025, 1, 1, 1, 0, tzinfo=UTC)),
     ],
 )

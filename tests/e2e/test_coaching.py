@@ -199,7 +199,8 @@ def test_ask_answers_from_the_guides(
     pulse: BotProcess, locale: str, question: str, expected: list[str]
 ) -> None:
     began = time.monotonic()
-    reply = pulse.invoke("ask", {"question": question}, locale=locale)
+    # A member of their own per question: /ask is limited per member.
+    reply = pulse.invoke("ask", {"question": question}, locale=locale, user=pulse.stand_in.user("asker"))
     elapsed = time.monotonic() - began
     text = public(reply)
     for part in expected:
@@ -212,7 +213,8 @@ def test_ask_answers_from_the_guides(
     [("nl", "In de gidsen staat niets"), ("en-US", "The guides say nothing I can match")],
 )
 def test_ask_says_so_when_nothing_is_relevant(pulse: BotProcess, locale: str, expected: str) -> None:
-    reply = pulse.invoke("ask", {"question": "Wat is de hoofdstad van Frankrijk?"}, locale=locale)
+    asker = pulse.stand_in.user("curious")
+    reply = pulse.invoke("ask", {"question": "Wat is de hoofdstad van Frankrijk?"}, locale=locale, user=asker)
     assert expected in private(reply)
     assert not reply.embeds
 

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from matplotlib.image import imread
 
-from tests.e2e.bot_process import BotProcess
+from tests.e2e.bot_process import BotProcess, shared_bot
 from tests.e2e.stand_in import MANAGE_GUILD, MEMBER_PERMISSIONS, Reply, StandIn, User
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    """These flows repeat /progress and /log import within seconds by design: no cooldowns here (the limits
+    themselves are tested in test_privacy.py)."""
+    with shared_bot(tmp_path_factory.mktemp("history"), env={"COOLDOWN_SCALE": "0"}) as bot:
+        yield bot
+
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GUIDE_POST = {"likes": 300, "comments": 40, "shares": 25, "saves": 15, "followers": 5_000}

@@ -1,6 +1,7 @@
 """The stand-in's checks flag what Discord would refuse (and pings, which Pulse never sends), and only that;
 and the stand-in answers as Discord does (channels, channel options, nonces, history, injected faults, roles and
-members, threads), checked with discord.py itself where discord.py reads the answers."""
+members, threads, the bot kicked and invited again), checked with discord.py itself where discord.py reads the
+answers."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import aiohttp
 import discord
 import pytest
 import yarl
@@ -794,6 +796,135 @@ def test_get_member_answers_for_the_members_discord_knows(shared: tuple[StandIn,
         stand_in.take_role(coach, coach_role)
     status, error = api(stand_in, "GET", f"/guilds/1234/members/{stand_in.member.id}")
     assert (status, error["code"]) == (404, 10004)
+
+
+# --- the bot kicked and invited again -------------------------------------------------------------------
+
+
+async def open_gateway(stand_in: StandIn, http: aiohttp.ClientSession) -> tuple[Any, dict[str, Any]]:
+    """A bare gateway connection that identified with the GUILDS intent; (websocket, READY's `d`)."""
+    ws = await http.ws_connect(stand_in.gateway_url + "?v=10&encoding=json")
+    assert (await ws.receive_json(timeout=5))["op"] == 10  # HELLO
+    identify = {"token": "stand-in.raw", "intents": 1, "properties": {"os": "linux"}}
+    await ws.send_json({"op": 2, "d": identify})
+    name, ready = await next_event(ws)
+    assert name == "READY"
+    return ws, ready
+
+
+async def next_event(ws: Any) -> tuple[str, Any]:
+    frame = await ws.receive_json(timeout=5)
+    assert frame["op"] == 0, frame
+    return frame["t"], frame["d"]
+
+
+async def ready_then_only(stand_in: StandIn, ws: Any, connections: int) -> tuple[str, Any]:
+    """The event after READY on the newest connection once it is ready: a marker unless something came first."""
+    assert await asyncio.to_thread(stand_in.wait_ready, connections - 1, 5)
+    await asyncio.to_thread(stand_in.send_event, "MARKER", {})  # to the newest ready connection
+    return await next_event(ws)
+
+
+def test_a_kicked_bot_gets_guild_delete_and_no_server_until_invited_again(stand_in: StandIn) -> None:
+    gid = str(stand_in.guild.id)
+    thread = new_thread(stand_in, stand_in.general)
+    joined_before = stand_in.guild.joined_at
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as http:
+            first, ready = await open_gateway(stand_in, http)
+            assert ready["guilds"] == [{"id": gid, "unavailable": True}]
+            name, created = await next_event(first)
+            assert (name, created["id"], created["unavailable"]) == ("GUILD_CREATE", gid, False)
+            assert await asyncio.to_thread(stand_in.wait_ready, 0, 5)
+
+            await asyncio.to_thread(stand_in.remove_bot)
+            assert not stand_in.bot_in_guild
+            # No `unavailable`: removed, not an outage (discord.py fires on_guild_remove).
+            assert await next_event(first) == ("GUILD_DELETE", {"id": gid})
+            second, ready = await open_gateway(stand_in, http)
+            assert ready["guilds"] == []
+            assert await ready_then_only(stand_in, second, 2) == ("MARKER", {})  # no GUILD_CREATE
+            await asyncio.to_thread(stand_in.add_channel, "while-away")  # no guild event reaches it
+
+            await asyncio.to_thread(stand_in.add_bot)
+            assert stand_in.bot_in_guild
+            for ws in (first, second):
+                name, created = await next_event(ws)
+                assert (name, created["id"], "unavailable" in created) == ("GUILD_CREATE", gid, False)
+                assert created["joined_at"] == stand_in.guild.joined_at != joined_before
+                assert [c["name"] for c in created["channels"]] == ["general", "while-away"]
+            third, ready = await open_gateway(stand_in, http)
+            assert ready["guilds"] == [{"id": gid, "unavailable": True}]
+            name, created = await next_event(third)
+            assert (name, created["id"], created["unavailable"]) == ("GUILD_CREATE", gid, False)
+            for ws in (first, second, third):
+                await ws.close()
+
+    before_removal = api(stand_in, "GET", f"/channels/{stand_in.guild.channel_id}")
+    assert before_removal[0] == 200
+    asyncio.run(scenario())
+    assert stand_in.bot_in_guild
+    assert api(stand_in, "GET", f"/channels/{stand_in.guild.channel_id}") == before_removal
+    assert stand_in.thread_members(thread) == set()  # a kicked bot left its threads too
+
+
+def test_a_kicked_bot_is_refused_everything_on_the_server(stand_in: StandIn) -> None:
+    gid = stand_in.guild.id
+    seen: list[tuple[str, int]] = []
+
+    async def on_guild_remove(guild: discord.Guild) -> None:
+        seen.append(("remove", guild.id))
+
+    async def on_guild_join(guild: discord.Guild) -> None:
+        seen.append(("join", guild.id))
+
+    with tiny_bot(stand_in) as bot:
+        bot.client.event(on_guild_remove)
+        bot.client.event(on_guild_join)
+        thread = new_thread(stand_in, stand_in.general)
+        reply = stand_in.invoke("where")
+        modal = stand_in.click(reply, "where:button")
+
+        stand_in.remove_bot()
+        assert bot.eventually(lambda: seen == [("remove", gid)])
+        assert bot.client.get_guild(gid) is None
+        with pytest.raises(StandInError, match="the bot is not in the server"):
+            stand_in.remove_bot()
+        for interact in (
+            lambda: stand_in.invoke("where"),
+            lambda: stand_in.click(reply, "where:button"),
+            lambda: stand_in.submit_modal(modal, {"where:note": "x"}),
+            lambda: stand_in.autocomplete("where", {"topic": ""}, focused="topic"),
+        ):
+            with pytest.raises(StandInError, match="the bot is not in the server"):
+                interact()
+
+        missing = (403, {"message": "Missing Access", "code": 50001})
+        general = stand_in.guild.channel_id
+        assert api(stand_in, "GET", f"/channels/{general}") == missing
+        assert api(stand_in, "POST", f"/channels/{general}/messages", {"content": "hi"}) == missing
+        assert api(stand_in, "GET", f"/channels/{thread.id}/messages") == missing
+        assert api(stand_in, "GET", f"/guilds/{gid}") == missing
+        assert api(stand_in, "GET", f"/guilds/{gid}/members/{stand_in.member.id}") == missing
+        assert api(stand_in, "GET", f"/applications/{stand_in.app_id}/guilds/{gid}/commands") == missing
+        assert api(stand_in, "GET", "/channels/1234")[0] == 404  # not the server's: as before
+        assert api(stand_in, "GET", "/users/@me")[0] == 200
+        with pytest.raises(discord.Forbidden) as refused:
+            bot.run(bot.client.fetch_channel(general))
+        assert refused.value.code == 50001
+        # An interaction's token still works: its webhook is the application's, not the bot member's.
+        original = f"/webhooks/{stand_in.app_id}/{reply.interaction['token']}/messages/@original"
+        assert api(stand_in, "PATCH", original, {"content": "edited"})[0] == 200
+
+        stand_in.add_bot()
+        assert bot.eventually(lambda: seen == [("remove", gid), ("join", gid)])
+        assert bot.guild.me.joined_at is not None
+        assert bot.guild.me.joined_at.isoformat() == stand_in.guild.joined_at
+        assert stand_in.invoke("where").content.startswith(f"TextChannel {general} ")
+        assert api(stand_in, "GET", f"/channels/{general}")[0] == 200
+        with pytest.raises(StandInError, match="already in the server"):
+            stand_in.add_bot()
 
 
 # --- threads --------------------------------------------------------------------------------------------

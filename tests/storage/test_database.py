@@ -32,10 +32,16 @@ async def test_connection_settings(tmp_path: Path) -> None:
     try:
         async with db.write() as conn:
             pragmas = {}
-            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "secure_delete"):
                 async with conn.execute(f"PRAGMA {name}") as cursor:
                     pragmas[name] = (await cursor.fetchone())[0]
-        assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 5000}
+        assert pragmas == {
+            "journal_mode": "wal",
+            "synchronous": 2,
+            "foreign_keys": 1,
+            "busy_timeout": 5000,
+            "secure_delete": 1,
+        }
     finally:
         await db.close()
 
@@ -123,3 +129,54 @@ async def test_committed_writes_survive_reopening(tmp_path: Path) -> None:
         assert await BotState(db).get("command_hash:global") == "abc"
     finally:
         await db.close()
+
+
+async def test_privacy_migration_keeps_every_row_and_lets_ids_go(tmp_path: Path) -> None:
+    """005 rebuilds three tables so a deleted member's id can become NULL; what was there stays."""
+    path = tmp_path / "pulse.db"
+    db = await open_db(path)
+    await db.migrate(target=4)
+    at = "2026-11-20T10:00:00.000000Z"
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO server_settings (guild_id, timezone, language, leaderboard_weekday, leaderboard_hour, "
+            "leaderboard_enabled, leaderboard_min_posts, updated_at, updated_by) "
+            "VALUES (1, 'Europe/Amsterdam', 'nl', 0, 9, 1, 2, ?, 7)",
+            (at,),
+        )
+        await conn.execute(
+            "INSERT INTO settings_changes (guild_id, user_id, setting, old_value, new_value, changed_at) "
+            "VALUES (1, 7, 'language', 'auto', 'nl', ?)",
+            (at,),
+        )
+        await conn.execute(
+            "INSERT INTO coach_notes (guild_id, member_id, author_id, text, created_at) VALUES (1, 8, 7, 'ok', ?)",
+            (at,),
+        )
+        await conn.execute(
+            "INSERT INTO data_views (guild_id, member_id, viewer_id, what, viewed_at) VALUES (1, 8, 7, 'history', ?)",
+            (at,),
+        )
+    await db.migrate()
+    async with db.write() as conn:
+        for table, column in (
+            ("settings_changes", "user_id"),
+            ("coach_notes", "author_id"),
+            ("data_views", "viewer_id"),
+        ):
+            await conn.execute(f"UPDATE {table} SET {column} = NULL")
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(
+            "SELECT guild_id, language, leaderboard_min_posts FROM server_settings"
+        ).fetchall() == [(1, "nl", 2)]
+        assert "updated_by" not in [r[1] for r in conn.execute("PRAGMA table_info(server_settings)")]
+        assert conn.execute("SELECT id, user_id, new_value FROM settings_changes").fetchall() == [
+            (1, None, "nl")
+        ]
+        assert conn.execute("SELECT id, member_id, author_id, text FROM coach_notes").fetchall() == [
+            (1, 8, None, "ok")
+        ]
+        assert conn.execute("SELECT id, member_id, viewer_id, what FROM data_views").fetchall() == [
+            (1, 8, None, "history")
+        ]

@@ -233,6 +233,8 @@ class StandIn:
             user.id: MemberState(user) for user in (self.owner, self.member, self.bot_user)
         }
         self._members[self.bot_user.id].roles.append(self.bot_role.id)
+        # False between remove_bot() and add_bot(): the bot was kicked and sees nothing of the server.
+        self._bot_in_guild = True
         # Seconds within which a create with the same nonce and enforce_nonce returns the first message.
         self.nonce_window = 300.0
         self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
@@ -440,6 +442,11 @@ class StandIn:
         return set(self._thread_state(thread).members)
 
     @property
+    def bot_in_guild(self) -> bool:
+        """Whether the bot is in the server (False after `remove_bot()` until `add_bot()`)."""
+        return self._bot_in_guild
+
+    @property
     def roles(self) -> list[Role]:
         """The server's roles, lowest first: @everyone, the bot's managed role, then those `add_role` made."""
         return [self.guild.everyone, *sorted(self._roles.values(), key=lambda r: r.position)]
@@ -606,7 +613,7 @@ class StandIn:
         """The user left the server: GET /guilds/{id}/members/{user} answers 404 10007 and they leave every
         thread (until they interact again, which makes them a member anew)."""
         if user.id == self.bot_user.id:
-            raise StandInError("the bot cannot leave the stand-in's server")
+            raise StandInError("remove_member cannot remove the bot: use remove_bot()")
 
         async def remove() -> None:
             self._members.pop(user.id, None)
@@ -614,6 +621,45 @@ class StandIn:
                 thread.members.pop(user.id, None)
 
         self._call(remove(), timeout=5)
+
+    def remove_bot(self) -> None:
+        """The bot was kicked (or removed) from the server: GUILD_DELETE without `unavailable` to every
+        connected bot (discord.py fires `on_guild_remove`). Until `add_bot()` a new connection's READY lists
+        no guilds and no GUILD_CREATE follows, no guild event reaches the bot, members cannot interact in the
+        server (StandInError), and the bot's REST requests on the server's routes and channels answer 403
+        Missing Access (50001). The bot leaves every thread, as a member who leaves does."""
+
+        async def remove() -> None:
+            if not self._bot_in_guild:
+                raise StandInError("the bot is not in the server")
+            self._bot_in_guild = False
+            for thread in self._threads.values():
+                thread.members.pop(self.bot_user.id, None)
+            await self._dispatch_ready("GUILD_DELETE", {"id": str(self.guild.id)})
+
+        self._call(remove(), timeout=5)
+
+    def add_bot(self) -> None:
+        """The bot was invited again: `guild.joined_at` is now, GUILD_CREATE (without `unavailable`, as for a
+        server joined) goes to every connected bot (discord.py fires `on_guild_join`), and new connections get
+        the server in READY and GUILD_CREATE again."""
+
+        async def add() -> None:
+            if self._bot_in_guild:
+                raise StandInError("the bot is already in the server")
+            self._bot_in_guild = True
+            self.guild.joined_at = now_iso()
+            # Discord leaves `unavailable` out of a joined server's GUILD_CREATE (discord.py: on_guild_join);
+            # `"unavailable": false` means a known server became available again (on_guild_available).
+            data = self._guild_create()
+            data.pop("unavailable", None)
+            await self._dispatch_ready("GUILD_CREATE", data)
+
+        self._call(add(), timeout=5)
+
+    def _require_bot_in_guild(self) -> None:
+        if not self._bot_in_guild:
+            raise StandInError("the bot is not in the server")
 
     def _join(self, user: User) -> MemberState:
         """The member for a user, who joins the server if not yet a member (on the stand-in's loop)."""
@@ -1058,6 +1104,7 @@ class StandIn:
                 authorizing_integration_owners={"0": str(self.guild.id)},
             )
         else:
+            self._require_bot_in_guild()  # Discord shows a kicked bot's commands nowhere in the server
             # Whoever interacts in the server is a member of it (GET /guilds/{id}/members/{user} finds them).
             self._call(self._joined(user), timeout=5)
             invoked, app_permissions = self._invoked_channel(channel, user, permissions)
@@ -1186,10 +1233,19 @@ class StandIn:
 
     async def _dispatch_guild_event(self, name: str, data: dict[str, Any]) -> None:
         """A CHANNEL_*, THREAD_* or GUILD_ROLE_* event to every connected bot that asked for the GUILDS intent
-        (Discord sends them to no other)."""
+        (Discord sends them to no other), none while the bot is not in the server."""
+        if not self._bot_in_guild:
+            return
         for session in self._sessions:
             intents = int((session.identify or {}).get("intents") or 0)
             if session.ready and not session.closed and intents & GUILDS_INTENT:
+                await self._dispatch(name, data, session)
+
+    async def _dispatch_ready(self, name: str, data: dict[str, Any]) -> None:
+        """An event to every connected bot that got its READY (as GUILD_CREATE after IDENTIFY, whatever the
+        intents)."""
+        for session in self._sessions:
+            if session.ready and not session.closed:
                 await self._dispatch(name, data, session)
 
     async def _dispatch(self, name: str, data: dict[str, Any], session: GatewaySession | None = None) -> None:
@@ -1245,7 +1301,7 @@ class StandIn:
         ready = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(self.guild.id), "unavailable": True}],
+            "guilds": [{"id": str(self.guild.id), "unavailable": True}] if self._bot_in_guild else [],
             "session_id": secrets.token_hex(16),
             "resume_gateway_url": self.gateway_url,
             "shard": identify.get("shard") or [0, 1],
@@ -1260,7 +1316,8 @@ class StandIn:
             "session_type": "normal",
         }
         await self._dispatch("READY", ready, session)
-        await self._dispatch("GUILD_CREATE", self._guild_create(), session)
+        if self._bot_in_guild:
+            await self._dispatch("GUILD_CREATE", self._guild_create(), session)
         session.ready = True
         self._notify()
 
@@ -1377,6 +1434,9 @@ class StandIn:
         fault = self._take_fault(record)
         if fault is not None and not fault.after_effect:
             return self._fault_response(record, fault)
+        if not self._bot_in_guild and self._in_guild_route(path):
+            # A kicked bot sees nothing of the server (interaction webhooks keep working).
+            return _error(403, "Missing Access", 50001)
         for route_method, pattern, handler in self._routes:
             if route_method == method and (match := pattern.fullmatch(path)):
                 response = await handler(record, match)
@@ -1387,6 +1447,15 @@ class StandIn:
             # Discord acted (the message exists, the reply was sent), but the bot gets an error back.
             return self._fault_response(record, fault)
         return response
+
+    def _in_guild_route(self, path: str) -> bool:
+        """A route on the server (`/guilds/{id}...`, its application commands) or on one of its channels or
+        threads."""
+        match = re.match(r"(?:/applications/\d+)?/guilds/(\d+)(?:/|$)", path)
+        if match is not None:
+            return int(match[1]) == self.guild.id
+        match = re.match(r"/channels/(\d+)(?:/|$)", path)
+        return match is not None and self._is_guild_channel(int(match[1]))
 
     def _take_fault(self, record: Request) -> Fault | None:
         for fault in self._faults:
