@@ -31,6 +31,7 @@ from bot.storage.leaderboard import LeaderboardRepository
 from bot.storage.privacy import PrivacyRepository
 from bot.weekly import KIND as WEEKLY
 from bot.weekly import WeeklyLeaderboard
+from tests.clock import SetClock
 
 GUILD = 1_000_000_000_000_000_001
 OTHER = 1_000_000_000_000_000_002
@@ -48,20 +49,9 @@ DAY = timedelta(days=1)
 GUILD_ROWS = 12
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.moment = now
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def set(self, moment: datetime) -> None:
-        self.moment = moment
-
-
 @dataclass
 class Channel:
-    clock: Clock
+    clock: SetClock
     id: int = CHANNEL
     locale: str = "nl"
     sent: list[str] = field(default_factory=list)
@@ -103,7 +93,7 @@ class World:
     """One database file, the servers Pulse is in, and a clock; `start()` is a bot process starting on them."""
 
     path: Path
-    clock: Clock
+    clock: SetClock
     present: set[int] = field(default_factory=set)
     running: list[Process] = field(default_factory=list)
 
@@ -131,7 +121,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    made = World(tmp_path / "pulse.db", Clock(T), {GUILD, OTHER, THIRD})
+    made = World(tmp_path / "pulse.db", SetClock(T), {GUILD, OTHER, THIRD})
     yield made
     await made.stop_all()
 

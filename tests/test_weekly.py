@@ -25,6 +25,7 @@ from bot.storage.history import HistoryRepository
 from bot.storage.jobs import JobStore, PlannedJob
 from bot.storage.leaderboard import LeaderboardRepository
 from bot.weekly import KIND, ChannelProblem, WeeklyLeaderboard, post_nonce
+from tests.clock import SetClock
 
 GUILD = 1_000_000_000_000_000_001
 CHANNEL = 2_000_000_000_000_000_002
@@ -32,17 +33,6 @@ ADMIN = 3_000
 LEASE = timedelta(minutes=2)
 # Monday 23 Nov 2026 09:00 in Amsterdam (UTC+1) is when the post about 2026-W47 is due by default.
 DUE_W47 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.moment = now
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def set(self, moment: datetime) -> None:
-        self.moment = moment
 
 
 @dataclass
@@ -57,7 +47,7 @@ class Sent:
 class FakeChannel:
     """A channel that behaves like Discord's for what the weekly post uses, nonce enforcement included."""
 
-    clock: Clock
+    clock: SetClock
     id: int = CHANNEL
     locale: str = "nl"
     messages: list[Sent] = field(default_factory=list)
@@ -102,7 +92,7 @@ class World:
     """One database and one Discord channel; `start()` is a bot process starting on them."""
 
     path: Path
-    clock: Clock
+    clock: SetClock
     channel: FakeChannel
     channels: FakeChannels
     running: list[tuple[Database, Dispatcher, WeeklyLeaderboard, Servers]] = field(default_factory=list)
@@ -130,7 +120,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    clock = Clock(datetime(2026, 11, 17, 12, 0, tzinfo=UTC))  # Tuesday of 2026-W47
+    clock = SetClock(datetime(2026, 11, 17, 12, 0, tzinfo=UTC))  # Tuesday of 2026-W47
     channel = FakeChannel(clock)
     made = World(tmp_path / "pulse.db", clock, channel, FakeChannels(channel))
     yield made

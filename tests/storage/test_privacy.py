@@ -26,6 +26,7 @@ from bot.storage.history import HistoryRepository, ImportOutcome
 from bot.storage.jobs import JobStore, PlannedJob
 from bot.storage.leaderboard import LeaderboardRepository
 from bot.storage.privacy import MEMBER_MENTIONS, MEMBER_ROWS, SERVER_TABLES, PrivacyRepository
+from tests.clock import SetClock
 
 # Snowflake-sized ids whose digits occur in no other value of the fixture (times, counts, other ids).
 M = 987_654_321_987_654_321
@@ -48,14 +49,6 @@ NOTE_ABOUT_M = "M twijfelt over hooks — vertrouwelijk #1"
 NOTE_ABOUT_M_2 = "Tweede notitie over M, vertrouwelijk #2"
 NOTE_BY_M = "Notitie van M over O: meer consistentie"
 NOTE_ABOUT_M_G2 = "Notitie over M in de tweede server"
-
-
-class FixedClock:
-    def __init__(self, now: datetime) -> None:
-        self.moment = now
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 def exact(text: str) -> Fraction:
@@ -122,7 +115,7 @@ class Filled:
 async def filled(db: Database) -> Filled:
     """M with everything in G1 and some in G2; OTHER, a coach, in G1 (and a note about M in G2)."""
     history, checkins, boards = HistoryRepository(db), CheckinRepository(db), LeaderboardRepository(db)
-    servers = Servers(db, FixedClock(T0))
+    servers = Servers(db, SetClock(T0))
     await servers.load()
 
     # M in G1: live posts (one without views), an import (with a title that needs quoting), follower counts.
@@ -596,7 +589,7 @@ async def test_delete_server_deletes_every_row_but_the_kept_job(filled: Filled) 
 
 async def test_a_server_with_only_settings_or_only_jobs(db: Database) -> None:
     repo = PrivacyRepository(db)
-    servers = Servers(db, FixedClock(T0))
+    servers = Servers(db, SetClock(T0))
     await servers.update(G2, M, timezone="Europe/London")
     await JobStore(db).plan(PlannedJob("leaderboard", G1, "2026-W12", NOW))
     assert await repo.has_server_data(G1) is False
