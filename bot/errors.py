@@ -14,7 +14,7 @@ from discord import app_commands
 from bot.context import messages
 from bot.domain.errors import InvalidInput
 from bot.i18n import Messages
-from bot.options import overlong_options
+from bot.options import has_text, overlong_options
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,14 @@ class PulseCommandTree(app_commands.CommandTree):
     """The command tree with Pulse's single error handler."""
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        options = (interaction.data or {}).get("options", [])
+        # Looking the command up costs a little on every answer; only text needs its limits.
+        if not has_text(options):
+            return True
         command = interaction.command
         if not isinstance(command, app_commands.Command):
             return True
-        for name, maximum in overlong_options(command, (interaction.data or {}).get("options", [])):
+        for name, maximum in overlong_options(command, options):
             if interaction.type is discord.InteractionType.autocomplete:
                 await interaction.response.autocomplete([])
             else:

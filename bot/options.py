@@ -15,6 +15,14 @@ PositivePercent = app_commands.Range[float, 0.01, float(MAX_PERCENT)]
 Percent = app_commands.Range[float, 0.0, float(MAX_PERCENT)]
 
 
+def has_text(options: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether any option (in any subcommand) carries text: most interactions carry numbers only."""
+    return any(
+        has_text(option["options"]) if "options" in option else isinstance(option.get("value"), str)
+        for option in options
+    )
+
+
 def overlong_options(
     command: app_commands.Command[Any, ..., Any], options: Iterable[Mapping[str, Any]]
 ) -> Iterator[tuple[str, int]]:

@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.client import Pulse, cog_modules
 from bot.i18n import CommandTranslator
-from bot.options import overlong_options
+from bot.options import has_text, overlong_options
 from bot.settings import Settings
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
@@ -109,3 +109,11 @@ async def test_overlong_text_is_found_in_subcommands() -> None:
     assert list(overlong_options(command, options)) == [("text", 1000)]
     options[0]["options"][0]["value"] = "x" * 1000
     assert list(overlong_options(command, options)) == []
+
+
+def test_text_is_found_in_subcommands_and_numbers_are_not_text() -> None:
+    assert not has_text(
+        [{"name": "likes", "type": 4, "value": 300}, {"name": "log", "type": 5, "value": True}]
+    )
+    assert has_text([{"name": "note", "type": 1, "options": [{"name": "text", "type": 3, "value": "hi"}]}])
+    assert not has_text([{"name": "roster", "type": 1, "options": []}])

@@ -15,6 +15,12 @@ GOAL_METRICS: tuple[GoalMetric, ...] = ("engagement_rate", "followers")
 MAX_TITLE_LENGTH = 200
 
 
+def moment_text(moment: datetime) -> str:
+    """A moment in UTC to the microsecond, in one fixed-width form: what Pulse stores and exports, and what
+    /log import reads back unchanged (text order is time order)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def require_utc(moment: datetime) -> datetime:
     """Refuse naive or non-UTC datetimes: everything stored and compared is UTC."""
     if moment.tzinfo is None or moment.utcoffset() != UTC.utcoffset(None):

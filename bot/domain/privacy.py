@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from bot.domain.csv_import import MAX_BYTES, MAX_ROWS
-from bot.domain.history import FollowerSnapshot, LoggedPost
+from bot.domain.history import FollowerSnapshot, LoggedPost, moment_text
 
 Scope = Literal["server", "all"]
 SCOPES: tuple[Scope, ...] = ("server", "all")
@@ -65,11 +65,6 @@ class MemberExport:
 class ExportFile:
     name: str
     data: bytes
-
-
-def moment_text(moment: datetime) -> str:
-    """UTC to the microsecond, which /log import reads back unchanged."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _ids_as_text(value: Any, key: str = "") -> Any:

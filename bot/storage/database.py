@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.history import require_utc
+from bot.domain.history import moment_text, require_utc
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,9 @@ _PRAGMAS = (
 )
 
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
 def to_text(moment: datetime) -> str:
     """A UTC moment in the one fixed-width form stored, so text order is time order."""
-    return require_utc(moment).strftime(_TIME_FORMAT)
+    return moment_text(require_utc(moment))
 
 
 def from_text(text: str) -> datetime:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.csv_import import MAX_BYTES, MAX_ROWS, parse_csv
-from bot.domain.history import FollowerSnapshot, LoggedPost
+from bot.domain.history import FollowerSnapshot, LoggedPost, moment_text
 from bot.domain.privacy import (
     CONFIRM_WINDOW,
     CSV_HEADER,
@@ -25,7 +25,6 @@ from bot.domain.privacy import (
     export_files,
     export_json,
     history_csv,
-    moment_text,
     purge_due,
 )
 
