@@ -16,7 +16,7 @@ import yarl
 from bot.domain.knowledge import KnowledgeError
 from bot.i18n import CatalogueError
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.database import SchemaTooNew
+from bot.storage.database import DatabaseUnavailable, SchemaTooNew
 
 log = logging.getLogger("bot")
 
@@ -45,7 +45,7 @@ def startup_problem(exc: BaseException) -> BaseException | None:
     """The operator's problem (bad data file, newer database) behind a start-up failure, if that is what it is."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, SchemaTooNew | KnowledgeError | CatalogueError):
+        if isinstance(seen, SchemaTooNew | DatabaseUnavailable | KnowledgeError | CatalogueError):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
@@ -96,6 +96,10 @@ async def run(settings: Settings) -> int:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["migrate-db"]:
+        from bot.migrate_db import main as migrate_db
+
+        return migrate_db(sys.argv[2:])
     try:
         settings = load_settings()
     except SettingsError as exc:

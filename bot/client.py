@@ -25,7 +25,7 @@ from bot.scheduler import Dispatcher
 from bot.servers import Servers
 from bot.settings import Settings
 from bot.storage.checkins import CheckinRepository
-from bot.storage.database import Database
+from bot.storage.database import Database, open_database
 from bot.storage.jobs import JobStore
 from bot.storage.state import BotState
 from bot.weekly import DiscordChannels, WeeklyLeaderboard
@@ -62,6 +62,9 @@ class Pulse(commands.AutoShardedBot):
             chunk_guilds_at_startup=False,
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=PulseCommandTree,
+            # Unset: one process runs every shard Discord asks for. Set: this process runs only its SHARD_IDS.
+            shard_count=settings.shards.count,
+            shard_ids=list(settings.shards.ids) if settings.shards.count is not None else None,
         )
         self.settings = settings
         self.started_at = time.monotonic()
@@ -70,14 +73,20 @@ class Pulse(commands.AutoShardedBot):
         self.cooldowns = Cooldowns(scaled(COOLDOWNS, settings.cooldown_scale))
 
     async def setup_hook(self) -> None:
-        self.db = await Database.open(self.settings.sqlite_path)
+        self.db = await open_database(
+            self.settings.database_url,
+            pool_size=self.settings.database_pool_size,
+            statement_timeout=self.settings.database_statement_timeout,
+        )
         applied = await self.db.migrate()
         if applied:
-            log.info("database %s migrated to version %s", self.settings.sqlite_path, applied[-1])
+            log.info("database %s (%s) migrated to version %s", self.db.where, self.db.backend, applied[-1])
+        shards = self.settings.shards
+        log.info("running %s on %s %s", shards.describe(), self.db.backend, self.db.where)
         self.servers = Servers(self.db, self.clock)
         await self.servers.load()
         self.dispatcher = Dispatcher(
-            JobStore(self.db, timedelta(seconds=self.settings.job_lease_seconds)), self.clock
+            JobStore(self.db, timedelta(seconds=self.settings.job_lease_seconds), shards), self.clock
         )
         self.weekly = WeeklyLeaderboard(
             self.db, self.servers, self.dispatcher, self.clock, DiscordChannels(self)
@@ -91,6 +100,7 @@ class Pulse(commands.AutoShardedBot):
             self.clock,
             lambda guild_id: self.get_guild(guild_id) is not None,
             (self.weekly, self.checkin_reminders),
+            shards,
         )
         for module in [*cog_modules(), *self.settings.extensions]:
             await self.load_extension(module)
@@ -127,6 +137,10 @@ class Pulse(commands.AutoShardedBot):
         """Sync the commands as COMMAND_SYNC says; under `auto`, only when their definition changed."""
         mode = self.settings.command_sync
         if mode == "never":
+            return
+        if not self.settings.shards.leads:
+            # Commands belong to the application, not to a shard: the process running shard 0 syncs them.
+            log.info("commands are synced by the process running shard 0; not syncing here")
             return
         targets: list[discord.Object | None] = [None]
         if self.settings.dev_guild_id:

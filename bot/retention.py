@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from bot.clock import Clock
 from bot.domain.privacy import RETENTION, purge_due
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.scheduler import Dispatcher, Outcome
 from bot.series import WeeklySeries
 from bot.servers import Servers
@@ -34,8 +35,10 @@ class ServerRetention:
         clock: Clock,
         is_member: Callable[[int], bool],
         series: Sequence[WeeklySeries],
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         self.repo = PrivacyRepository(db)
+        self.shards = shards
         self.servers = servers
         self.dispatcher = dispatcher
         self.clock = clock
@@ -65,8 +68,13 @@ class ServerRetention:
             await series.replan(guild_id)
 
     async def reconcile(self, present: Collection[int]) -> None:
-        """At start-up: servers with data that Pulse is no longer in were left while it was down."""
+        """At start-up: servers with data that Pulse is no longer in were left while it was down.
+
+        Only this process's shards count: another process's servers are not "left" because they are not here.
+        """
         for guild_id in await self.repo.servers_with_data():
+            if not self.shards.owns(guild_id):
+                continue
             if guild_id in present:
                 await self.dispatcher.cancel(KIND, guild_id)
             else:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.shards import Shards
+
 TOKEN_HELP = (
     "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, "
     "open Bot > Reset Token, and put the token in DISCORD_TOKEN (environment or .env)."
@@ -41,6 +43,12 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(default=120, ge=1, le=3600)
     # Multiplies each member's wait between uses of the heavy commands (bot/domain/limits.py); 0 turns it off.
     cooldown_scale: float = Field(default=1.0, ge=0, le=100)
+    # PostgreSQL only: connections per process, and how long one query may run before it is stopped.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    database_statement_timeout: float = Field(default=30.0, gt=0, le=3600)
+    # Shards over processes: every process gets the same SHARD_COUNT and its own SHARD_IDS ("0,1"; empty: all).
+    shard_count: int | None = Field(default=None, ge=1, le=10000)
+    shard_ids: str = ""
 
     @field_validator("log_level", "command_sync", mode="before")
     @classmethod
@@ -56,7 +64,7 @@ class Settings(BaseSettings):
             raise ValueError("needs a UTC offset, e.g. 2026-11-23T08:59:55+01:00")
         return value
 
-    @field_validator("dev_guild_id", "clock_start", mode="before")
+    @field_validator("dev_guild_id", "clock_start", "shard_count", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -74,8 +82,21 @@ class Settings(BaseSettings):
         return sqlite_path(self.database_url)
 
     @property
+    def uses_postgres(self) -> bool:
+        return is_postgres_url(self.database_url)
+
+    @property
+    def shards(self) -> Shards:
+        """The shards this process runs (all of them when SHARD_COUNT is unset)."""
+        return parse_shards(self.shard_count, self.shard_ids)
+
+    @property
     def extensions(self) -> list[str]:
         return [name.strip() for name in self.extra_extensions.split(",") if name.strip()]
+
+
+def is_postgres_url(database_url: str) -> bool:
+    return database_url.partition("://")[0] in ("postgresql", "postgres")
 
 
 def sqlite_path(database_url: str) -> Path:
@@ -83,8 +104,7 @@ def sqlite_path(database_url: str) -> Path:
     scheme, sep, rest = database_url.partition("://")
     if not sep or scheme != "sqlite":
         raise SettingsError(
-            f"DATABASE_URL must start with sqlite:/// (got {scheme or database_url!r}); "
-            "SQLite is the only database Pulse supports for now."
+            f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {scheme or database_url!r})."
         )
     if not rest.startswith("/") or rest == "/":
         raise SettingsError(
@@ -103,5 +123,32 @@ def load_settings(**overrides: object) -> Settings:
         if field == "discord_token":
             raise SettingsError(TOKEN_HELP) from None
         raise SettingsError(f"{field.upper()}: {error['msg']} (got {error.get('input')!r}).") from None
-    settings.sqlite_path  # noqa: B018 - validates DATABASE_URL before anything starts
+    if not settings.uses_postgres:
+        settings.sqlite_path  # noqa: B018 - validates DATABASE_URL before anything starts
+    if not settings.shards.everything and not settings.uses_postgres:
+        raise SettingsError(
+            "SHARD_IDS splits Pulse over processes, and processes cannot share one SQLite file: move to PostgreSQL "
+            "first (python -m bot migrate-db --to postgresql://…) and set DATABASE_URL to it."
+        )
     return settings
+
+
+def parse_shards(count: int | None, ids: str) -> Shards:
+    """SHARD_COUNT and SHARD_IDS as one value; SHARD_IDS alone, or ids outside the count, are refused."""
+    listed = [part.strip() for part in ids.split(",") if part.strip()]
+    if count is None:
+        if listed:
+            raise SettingsError("SHARD_IDS needs SHARD_COUNT: the number of shards over all processes.")
+        return Shards()
+    try:
+        chosen = sorted({int(part) for part in listed}) if listed else list(range(count))
+    except ValueError:
+        raise SettingsError(
+            f"SHARD_IDS must be shard numbers separated by commas, e.g. 0,1 (got {ids!r})."
+        ) from None
+    outside = [shard for shard in chosen if not 0 <= shard < count]
+    if outside:
+        raise SettingsError(
+            f"SHARD_IDS {outside} are outside 0…{count - 1}: SHARD_COUNT is {count}, so shards run 0 to {count - 1}."
+        )
+    return Shards(count, tuple(chosen))

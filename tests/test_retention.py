@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -24,7 +23,7 @@ from bot.retention import KIND, ServerRetention
 from bot.scheduler import Dispatcher, Outcome
 from bot.servers import Servers
 from bot.storage.checkins import CheckinRepository
-from bot.storage.database import Database, to_text
+from bot.storage.database import Database, open_database, to_text
 from bot.storage.history import HistoryRepository
 from bot.storage.jobs import Job, JobStore
 from bot.storage.leaderboard import LeaderboardRepository
@@ -92,13 +91,13 @@ class Process:
 class World:
     """One database file, the servers Pulse is in, and a clock; `start()` is a bot process starting on them."""
 
-    path: Path
+    url: str
     clock: SetClock
     present: set[int] = field(default_factory=set)
     running: list[Process] = field(default_factory=list)
 
     async def start(self) -> Process:
-        db = await Database.open(self.path)
+        db = await open_database(self.url)
         await db.migrate()
         servers = Servers(db, self.clock)
         await servers.load()
@@ -120,8 +119,8 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    made = World(tmp_path / "pulse.db", SetClock(T), {GUILD, OTHER, THIRD})
+async def world(suite_database_url: str) -> AsyncIterator[World]:
+    made = World(suite_database_url, SetClock(T), {GUILD, OTHER, THIRD})
     yield made
     await made.stop_all()
 
@@ -145,10 +144,7 @@ async def fill(process: Process, guild_id: int = GUILD, weekly: bool = True) -> 
 
 async def everything(db: Database) -> dict[str, list[dict[str, Any]]]:
     found = {}
-    tables = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    )
-    for (table,) in tables:
+    for table in await db.tables():
         found[table] = sorted((dict(r) for r in await db.fetch_all(f"SELECT * FROM {table}")), key=repr)
     return found
 

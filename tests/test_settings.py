@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.shards import Shards
 from bot.settings import TOKEN_HELP, SettingsError, load_settings, sqlite_path
 
 
@@ -83,11 +84,66 @@ def test_sqlite_paths(url: str, path: Path) -> None:
     assert sqlite_path(url) == path
 
 
-@pytest.mark.parametrize(
-    "url", ["postgresql://localhost/pulse", "pulse.db", "sqlite:///", "sqlite://pulse.db"]
-)
+@pytest.mark.parametrize("url", ["pulse.db", "sqlite:///", "sqlite://pulse.db", "mysql://localhost/pulse"])
 def test_other_database_urls_are_refused(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", "t")
     monkeypatch.setenv("DATABASE_URL", url)
     with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings()
+
+
+@pytest.mark.parametrize("url", ["postgresql://pulse:secret@db:5432/pulse", "postgres://localhost/pulse"])
+def test_postgresql_urls_choose_postgresql(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("DATABASE_URL", url)
+    settings = load_settings()
+    assert settings.uses_postgres
+    assert settings.database_pool_size == 10
+    assert settings.database_statement_timeout == 30.0
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "expected"),
+    [
+        ("", "", Shards()),
+        ("4", "", Shards(4, (0, 1, 2, 3))),
+        ("4", "2, 3", Shards(4, (2, 3))),
+        ("2", "1,1", Shards(2, (1,))),
+    ],
+)
+def test_shard_settings(monkeypatch: pytest.MonkeyPatch, count: str, ids: str, expected: Shards) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://localhost/pulse")
+    monkeypatch.setenv("SHARD_COUNT", count)
+    monkeypatch.setenv("SHARD_IDS", ids)
+    assert load_settings().shards == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "problem"),
+    [
+        ("", "0", "SHARD_IDS needs SHARD_COUNT"),
+        ("2", "2", r"SHARD_IDS \[2\] are outside 0…1"),
+        ("2", "one", "SHARD_IDS must be shard numbers"),
+        ("0", "", "SHARD_COUNT"),
+    ],
+)
+def test_bad_shard_settings_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, count: str, ids: str, problem: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("SHARD_COUNT", count)
+    monkeypatch.setenv("SHARD_IDS", ids)
+    with pytest.raises(SettingsError, match=problem):
+        load_settings()
+
+
+def test_a_split_over_processes_needs_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("SHARD_COUNT", "2")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///pulse.db")
+    # One process running every shard keeps its SQLite file to itself.
+    assert load_settings().shards == Shards(2, (0, 1))
+    monkeypatch.setenv("SHARD_IDS", "1")
+    with pytest.raises(SettingsError, match="cannot share one SQLite file"):
         load_settings()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import discord
 import pytest
@@ -20,7 +19,7 @@ from bot.domain.weeks import IsoWeek
 from bot.render.leaderboard import is_weekly_post
 from bot.scheduler import MAX_ATTEMPTS, Dispatcher, retry_delay
 from bot.servers import Servers
-from bot.storage.database import Database
+from bot.storage.database import Database, open_database
 from bot.storage.history import HistoryRepository
 from bot.storage.jobs import JobStore, PlannedJob
 from bot.storage.leaderboard import LeaderboardRepository
@@ -91,14 +90,14 @@ class FakeChannels:
 class World:
     """One database and one Discord channel; `start()` is a bot process starting on them."""
 
-    path: Path
+    url: str
     clock: SetClock
     channel: FakeChannel
     channels: FakeChannels
     running: list[tuple[Database, Dispatcher, WeeklyLeaderboard, Servers]] = field(default_factory=list)
 
     async def start(self) -> tuple[Dispatcher, WeeklyLeaderboard, Servers]:
-        db = await Database.open(self.path)
+        db = await open_database(self.url)
         await db.migrate()
         servers = Servers(db, self.clock)
         await servers.load()
@@ -119,10 +118,10 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(suite_database_url: str) -> AsyncIterator[World]:
     clock = SetClock(datetime(2026, 11, 17, 12, 0, tzinfo=UTC))  # Tuesday of 2026-W47
     channel = FakeChannel(clock)
-    made = World(tmp_path / "pulse.db", clock, channel, FakeChannels(channel))
+    made = World(suite_database_url, clock, channel, FakeChannels(channel))
     yield made
     await made.stop_all()
 

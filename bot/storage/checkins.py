@@ -56,12 +56,12 @@ class CheckinRepository:
     async def record_checkin(self, guild_id: int, user_id: int, week: IsoWeek, at: datetime) -> bool:
         """The member checked in for `week`; False when they already had (the first time counts)."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "INSERT INTO checkins (guild_id, user_id, week, checked_in_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, user_id, week) DO NOTHING",
                 (guild_id, user_id, str(week), to_text(at)),
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def set_focus(self, guild_id: int, user_id: int, week: IsoWeek, focus: str, at: datetime) -> None:
         async with self.db.write() as conn:
@@ -157,11 +157,10 @@ class CheckinRepository:
 
     async def add_note(self, guild_id: int, member_id: int, author_id: int, text: str, at: datetime) -> int:
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            return await conn.insert(
                 "INSERT INTO coach_notes (guild_id, member_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
                 (guild_id, member_id, author_id, text, to_text(at)),
             )
-            return int(cursor.lastrowid or 0)
 
     async def notes(self, guild_id: int, member_id: int, limit: int, offset: int = 0) -> list[CoachNote]:
         """Notes about the member, newest first."""
@@ -187,7 +186,7 @@ class CheckinRepository:
         if not rows:
             return
         async with self.db.write() as conn:
-            await conn.executemany(
+            await conn.execute_many(
                 "INSERT INTO data_views (guild_id, member_id, viewer_id, what, viewed_at) VALUES (?, ?, ?, ?, ?)",
                 rows,
             )

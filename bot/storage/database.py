@@ -1,36 +1,30 @@
-"""The SQLite database: one writer connection, one reader, numbered migrations."""
+"""What every database backend offers the repositories: transactions, reads, numbered migrations.
+
+The repositories write one SQL dialect: `?` parameters, standard SQL that SQLite and PostgreSQL both run, times as
+the fixed-width UTC text of `to_text`. A backend maps that onto its database (bot/storage/sqlite.py,
+bot/storage/postgres.py); nothing above bot/storage knows which one runs.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
-import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, Literal, Protocol
 
 from bot.domain.history import moment_text, require_utc
-
-log = logging.getLogger(__name__)
+from bot.settings import is_postgres_url, sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
-# Members type their numbers in by hand: losing an acknowledged entry costs more than a millisecond per write.
-_PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = FULL",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
-    # Deleted rows are overwritten, not just unlinked: a member's deleted data must not linger in the file.
-    "PRAGMA secure_delete = ON",
-)
+Dialect = Literal["sqlite", "postgresql"]
+# A result row: read by column name (`row["id"]`) or position (`row[0]`), or unpacked as a tuple.
+Row = Any
 
 
 def to_text(moment: datetime) -> str:
@@ -47,6 +41,10 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer Pulse than this one."""
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database named by DATABASE_URL cannot be reached or opened; the message is meant for the operator."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -54,8 +52,9 @@ class Migration:
     sql: str
 
 
-def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migration files, in order; numbers must run 1, 2, 3 … without gaps."""
+def migrations(dialect: Dialect | Path = "sqlite") -> list[Migration]:
+    """The migration files of a dialect (or a folder), in order; numbers must run 1, 2, 3 … without gaps."""
+    directory = MIGRATIONS_DIR / dialect if isinstance(dialect, str) else dialect
     found = []
     for file in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(file.name)
@@ -68,97 +67,90 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return found
 
 
-class Database:
-    """SQLite through aiosqlite. Writes go one at a time through `write()`; reads use their own connection."""
+def too_new(where: str, current: int, known: int) -> SchemaTooNew:
+    return SchemaTooNew(
+        f"The database {where} has schema version {current}, but this Pulse knows only up to {known}. "
+        "Run a newer Pulse, or restore a backup made for this version."
+    )
 
-    backend = "SQLite"
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
-        self.path = path
-        self._writer = writer
-        self._reader = reader
-        self._write_lock = asyncio.Lock()
+class Transaction(Protocol):
+    """One open write transaction, as `Database.write()` hands it out."""
 
-    @classmethod
-    async def open(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path)
-        reader = await _connect(path)
-        await reader.execute("PRAGMA query_only = ON")
-        return cls(path, writer, reader)
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; how many rows it changed."""
 
-    async def close(self) -> None:
-        await self._reader.close()
-        await self._writer.close()
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run one statement per row; how many rows they changed together."""
 
-    async def schema_version(self) -> int:
-        row = await self.fetch_one("PRAGMA user_version")
-        return int(row[0]) if row else 0
+    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one single-row INSERT into a table with an `id` key; the new row's id."""
 
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+
+class Database(ABC):
+    """A database Pulse keeps its data in. Writes go through `write()`; reads see what is committed."""
+
+    backend: str
+    dialect: Dialect
+
+    @property
+    @abstractmethod
+    def where(self) -> str:
+        """The database, named for an operator's log without secrets (a file path, host/database)."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def schema_version(self) -> int: ...
+
+    @abstractmethod
     async def migrate(
         self, available: Sequence[Migration] | None = None, target: int | None = None
     ) -> list[int]:
-        """Apply the migrations the database lacks, each in its own transaction; return the versions applied."""
-        available = migrations() if available is None else available
-        known = available[-1].version if available else 0
-        current = await self.schema_version()
-        if current > known:
-            raise SchemaTooNew(
-                f"The database {self.path} has schema version {current}, but this Pulse knows only up to "
-                f"{known}. Run a newer Pulse, or restore a backup made for this version."
-            )
-        applied = []
-        async with self._write_lock:
-            for migration in available:
-                if migration.version <= current or (target is not None and migration.version > target):
-                    continue
-                # executescript commits any open transaction first, so the script carries its own BEGIN/COMMIT.
-                script = (
-                    f"BEGIN IMMEDIATE;\n{migration.sql}\n;PRAGMA user_version = {migration.version};\nCOMMIT;"
-                )
-                try:
-                    await self._writer.executescript(script)
-                except sqlite3.Error:
-                    if self._writer.in_transaction:
-                        await self._writer.rollback()
-                    raise
-                log.info("applied migration %s", migration.name)
-                applied.append(migration.version)
-        return applied
+        """Apply the migrations the database lacks, each in its own transaction; the versions applied."""
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+    @abstractmethod
+    def write(self) -> AbstractAsyncContextManager[Transaction]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._writer.rollback()
-                raise
-            await self._writer.commit()
 
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]: ...
+
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None: ...
+
+    @abstractmethod
     async def forget_deleted(self) -> None:
-        """Move the log into the database file and empty it, so rows just deleted are gone from the disk too.
+        """Make rows just deleted unreadable from the database's files too, where the backend can."""
 
-        Best effort: a reader in the middle of a query keeps part of the log until the next checkpoint.
-        """
-        async with self._write_lock:
-            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    @abstractmethod
+    async def tables(self) -> list[str]:
+        """Pulse's tables, by name."""
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+    @abstractmethod
+    async def columns(self, table: str) -> list[tuple[str, bool]]:
+        """A table's columns in order, each with whether it refuses NULL."""
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+    @abstractmethod
+    def stream(self, sql: str, params: Iterable[Any] = (), batch: int = 1000) -> AsyncIterator[list[Row]]:
+        """The rows of a large query, `batch` at a time (for copying a whole table)."""
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
-    # isolation_level=None: transactions are begun explicitly, never implicitly by the sqlite3 module.
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    for pragma in _PRAGMAS:
-        await conn.execute(pragma)
-    return conn
+async def open_database(
+    url: str, *, pool_size: int = 10, statement_timeout: float = 30.0, connect_timeout: float = 30.0
+) -> Database:
+    """Open the database DATABASE_URL names: `sqlite:///file` or `postgresql://user@host/name`."""
+    if is_postgres_url(url):
+        from bot.storage.postgres import PostgresDatabase
+
+        return await PostgresDatabase.open(
+            url, pool_size=pool_size, statement_timeout=statement_timeout, connect_timeout=connect_timeout
+        )
+    from bot.storage.sqlite import SQLiteDatabase
+
+    return await SQLiteDatabase.open(sqlite_path(url))

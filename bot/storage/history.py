@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers
-from bot.storage.database import Database, from_text, to_text
+from bot.storage.database import Database, Row, Transaction, from_text, to_text
 
 EntryKind = Literal["post", "followers"]
 BatchKind = Literal["post", "followers", "import"]
@@ -24,7 +23,7 @@ _POST_COLUMNS = (
 _SNAPSHOT_COLUMNS = "id, guild_id, user_id, taken_at, followers"
 
 
-def _post(row: sqlite3.Row) -> LoggedPost:
+def _post(row: Row) -> LoggedPost:
     return LoggedPost(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -41,7 +40,7 @@ def _post(row: sqlite3.Row) -> LoggedPost:
     )
 
 
-def _snapshot(row: sqlite3.Row) -> FollowerSnapshot:
+def _snapshot(row: Row) -> FollowerSnapshot:
     return FollowerSnapshot(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -51,7 +50,7 @@ def _snapshot(row: sqlite3.Row) -> FollowerSnapshot:
     )
 
 
-def _goal(row: sqlite3.Row) -> Goal:
+def _goal(row: Row) -> Goal:
     return Goal(
         guild_id=row["guild_id"],
         user_id=row["user_id"],
@@ -140,13 +139,11 @@ class HistoryRepository:
         logged_at = logged_at or taken_at
         async with self.db.write() as conn:
             batch_id = await _new_batch(conn, guild_id, user_id, "followers", logged_at)
-            cursor = await conn.execute(
+            snapshot_id = await conn.insert(
                 "INSERT INTO follower_snapshots (batch_id, guild_id, user_id, taken_at, logged_at, followers) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (batch_id, guild_id, user_id, to_text(taken_at), to_text(logged_at), followers),
             )
-            snapshot_id = cursor.lastrowid
-        assert snapshot_id is not None
         return FollowerSnapshot(snapshot_id, guild_id, user_id, taken_at, followers)
 
     async def import_rows(
@@ -166,7 +163,7 @@ class HistoryRepository:
                 "shares, saves, views, followers, title) "
                 "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM logged_posts "
                 "WHERE guild_id = ? AND user_id = ? AND posted_at = ? AND likes = ? AND comments = ? "
-                "AND shares = ? AND saves = ? AND views IS ? AND followers = ?)",
+                "AND shares = ? AND saves = ? AND views IS NOT DISTINCT FROM ? AND followers = ?)",
                 (
                     (
                         batch_id,
@@ -216,21 +213,20 @@ class HistoryRepository:
         """Delete one of the member's entries; False when it was not there (already gone, or not theirs)."""
         table = _TABLES[kind]
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 f"DELETE FROM {table} WHERE id = ? AND guild_id = ? AND user_id = ?",
                 (entry_id, guild_id, user_id),
             )
-            deleted = cursor.rowcount > 0
+            deleted = changed > 0
             await _drop_empty_batches(conn, guild_id, user_id)
         return deleted
 
     async def undo_batch(self, guild_id: int, user_id: int, batch_id: int) -> bool:
         """Remove a batch and what it added, if it is still the member's latest; False otherwise."""
         async with self.db.write() as conn:
-            async with conn.execute(
+            row = await conn.fetch_one(
                 "SELECT max(id) FROM history_batches WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None or row[0] != batch_id:
                 return False
             await conn.execute("DELETE FROM history_batches WHERE id = ?", (batch_id,))
@@ -258,10 +254,10 @@ class HistoryRepository:
     async def clear_goals(self, guild_id: int, user_id: int) -> int:
         """Remove the member's goals; how many there were."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "DELETE FROM goals WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
-            return cursor.rowcount
+            return changed
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -298,10 +294,10 @@ class HistoryRepository:
             # On the same moment a follower count wins over a post's: it was logged for that purpose.
             "SELECT at, followers, snapshot FROM ("
             " SELECT posted_at AS at, followers, 0 AS snapshot FROM logged_posts"
-            " WHERE guild_id = ? AND user_id = ? ORDER BY posted_at DESC, id DESC LIMIT 1)"
+            " WHERE guild_id = ? AND user_id = ? ORDER BY posted_at DESC, id DESC LIMIT 1) AS latest_post"
             " UNION ALL SELECT at, followers, snapshot FROM ("
             " SELECT taken_at AS at, followers, 1 AS snapshot FROM follower_snapshots"
-            " WHERE guild_id = ? AND user_id = ? ORDER BY taken_at DESC, id DESC LIMIT 1)"
+            " WHERE guild_id = ? AND user_id = ? ORDER BY taken_at DESC, id DESC LIMIT 1) AS latest_count"
             " ORDER BY at DESC, snapshot DESC LIMIT 1",
             (guild_id, user_id, guild_id, user_id),
         )
@@ -316,7 +312,7 @@ class HistoryRepository:
             "SELECT kind, id, at FROM ("
             " SELECT 'post' AS kind, id, posted_at AS at FROM logged_posts WHERE guild_id = ? AND user_id = ?"
             " UNION ALL"
-            " SELECT 'followers', id, taken_at FROM follower_snapshots WHERE guild_id = ? AND user_id = ?)"
+            " SELECT 'followers', id, taken_at FROM follower_snapshots WHERE guild_id = ? AND user_id = ?) AS entries"
             " ORDER BY at DESC, kind DESC, id DESC LIMIT ? OFFSET ?",
             (guild_id, user_id, guild_id, user_id, per_page, (page - 1) * per_page),
         )
@@ -434,13 +430,14 @@ class _GroupCommit:
                         _settle([single], None, alone)
 
     async def _store(self, items: list[_PendingPost]) -> list[int]:
-        # Two multi-row INSERTs per group, not two per post: every statement is a hop to the database thread.
-        # Under BEGIN IMMEDIATE nobody else writes, so the rows of one INSERT get consecutive ids.
+        # Two multi-row INSERTs per group, not two per post: every statement is a hop to the database.
+        # Ids are handed out in the order of the VALUES rows, so the sorted returned ids line up with the rows.
         ids: list[int] = []
         async with self.db.write() as conn:
             for start in range(0, len(items), _ROWS_PER_INSERT):
                 chunk = items[start : start + _ROWS_PER_INSERT]
-                cursor = await conn.execute(
+                batches = await _new_ids(
+                    conn,
                     "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES "
                     + ", ".join(["(?, ?, 'post', ?)"] * len(chunk)),
                     [
@@ -449,17 +446,15 @@ class _GroupCommit:
                         for value in (guild_id, user_id, to_text(at))
                     ],
                 )
-                first_batch = int(cursor.lastrowid) - len(chunk) + 1
-                cursor = await conn.execute(
+                ids += await _new_ids(
+                    conn,
                     _INSERT_POSTS + ", ".join([_POST_ROW] * len(chunk)),
                     [
                         value
-                        for index, (guild_id, user_id, post, at) in enumerate(chunk)
-                        for value in (first_batch + index, guild_id, user_id, *_post_values(post, at))
+                        for batch_id, (guild_id, user_id, post, at) in zip(batches, chunk, strict=True)
+                        for value in (batch_id, guild_id, user_id, *_post_values(post, at))
                     ],
                 )
-                first_post = int(cursor.lastrowid) - len(chunk) + 1
-                ids += range(first_post, first_post + len(chunk))
         return ids
 
 
@@ -493,21 +488,26 @@ def _post_values(post: PostNumbers, logged_at: datetime) -> tuple[Any, ...]:
     )
 
 
-async def _new_batch(conn: Any, guild_id: int, user_id: int, kind: BatchKind, created_at: datetime) -> int:
-    cursor = await conn.execute(
+async def _new_batch(
+    conn: Transaction, guild_id: int, user_id: int, kind: BatchKind, created_at: datetime
+) -> int:
+    return await conn.insert(
         "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES (?, ?, ?, ?)",
         (guild_id, user_id, kind, to_text(created_at)),
     )
-    return int(cursor.lastrowid)
 
 
-async def _insert_new(conn: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
+async def _new_ids(conn: Transaction, sql: str, params: Sequence[Any]) -> list[int]:
+    """Run a multi-row INSERT; the new rows' ids, in the order of its VALUES."""
+    return sorted(row[0] for row in await conn.fetch_all(sql + " RETURNING id", params))
+
+
+async def _insert_new(conn: Transaction, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
     """Run an INSERT … WHERE NOT EXISTS for every row; how many rows went in."""
-    cursor = await conn.executemany(sql, list(rows))
-    return max(cursor.rowcount, 0)
+    return await conn.execute_many(sql, list(rows))
 
 
-async def _drop_empty_batches(conn: Any, guild_id: int, user_id: int) -> None:
+async def _drop_empty_batches(conn: Transaction, guild_id: int, user_id: int) -> None:
     # A batch whose entries were all deleted one by one must not be what "undo" offers next.
     await conn.execute(
         "DELETE FROM history_batches WHERE guild_id = ? AND user_id = ?"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.storage.database import Database, from_text, to_text
+from bot.domain.shards import ALL_SHARDS, Shards
+from bot.storage.database import Database, Row, from_text, to_text
 
 JobState = Literal["pending", "claimed", "done", "skipped", "failed"]
 Finished = Literal["done", "skipped", "failed"]
@@ -42,7 +42,7 @@ class Job:
     abandoned_by: str | None = None
 
 
-def _job(row: sqlite3.Row, abandoned_by: str | None = None) -> Job:
+def _job(row: Row, abandoned_by: str | None = None) -> Job:
     return Job(
         id=row["id"],
         kind=row["kind"],
@@ -58,12 +58,27 @@ def _job(row: sqlite3.Row, abandoned_by: str | None = None) -> Job:
     )
 
 
-class JobStore:
-    """The table of scheduled jobs. A claim is a lease: a claim older than `lease` is presumed abandoned."""
+def _owned(shards: Shards) -> tuple[str, list[int]]:
+    """A condition on `guild_id` matching the servers of `shards` (see bot/domain/shards.py), and its parameters."""
+    if shards.everything:
+        return "1 = 1", []
+    marks = ", ".join("?" * len(shards.ids))
+    return f"((guild_id >> 22) % ?) IN ({marks})", [shards.count or 1, *shards.ids]
 
-    def __init__(self, db: Database, lease: timedelta = timedelta(minutes=2)) -> None:
+
+class JobStore:
+    """The table of scheduled jobs. A claim is a lease: a claim older than `lease` is presumed abandoned.
+
+    With several processes on one database, each claims only the jobs of the servers its shards own, and a claim
+    is a compare-and-set on the job's attempts: two processes that see the same due job cannot both win it.
+    """
+
+    def __init__(
+        self, db: Database, lease: timedelta = timedelta(minutes=2), shards: Shards = ALL_SHARDS
+    ) -> None:
         self.db = db
         self.lease = lease
+        self.shards = shards
 
     async def plan(self, job: PlannedJob) -> bool:
         """Make `job` the guild's one open job of its kind.
@@ -72,11 +87,10 @@ class JobStore:
         or finished for this key is left alone (a week posted stays posted). True when `job` is now pending.
         """
         async with self.db.write() as conn:
-            async with conn.execute(
+            existing = await conn.fetch_one(
                 "SELECT state FROM scheduled_jobs WHERE kind = ? AND guild_id = ? AND key = ?",
                 (job.kind, job.guild_id, job.key),
-            ) as cursor:
-                existing = await cursor.fetchone()
+            )
             if existing is not None and existing[0] != "pending":
                 return False
             await conn.execute(
@@ -93,27 +107,30 @@ class JobStore:
     async def cancel(self, kind: str, guild_id: int) -> int:
         """Drop the guild's pending jobs of this kind (claimed ones finish as they are)."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "DELETE FROM scheduled_jobs WHERE kind = ? AND guild_id = ? AND state = 'pending'",
                 (kind, guild_id),
             )
-            return cursor.rowcount
+            return changed
 
     async def claim_due(self, now: datetime, owner: str) -> list[Job]:
         """Claim every job due by `now`, and every claim whose lease ran out, for `owner`, in one transaction."""
         stale = to_text(now - self.lease)
+        owned, params = _owned(self.shards)
+        won = []
         async with self.db.write() as conn:
-            async with conn.execute(
-                f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE (state = 'pending' AND due_at <= ?)"
-                " OR (state = 'claimed' AND claimed_at <= ?) ORDER BY due_at, id",
-                (to_text(now), stale),
-            ) as cursor:
-                rows = list(await cursor.fetchall())
-            await conn.executemany(
-                "UPDATE scheduled_jobs SET state = 'claimed', claimed_by = ?, claimed_at = ?, "
-                "attempts = attempts + 1 WHERE id = ?",
-                [(owner, to_text(now), row["id"]) for row in rows],
+            rows = await conn.fetch_all(
+                f"SELECT {_COLUMNS} FROM scheduled_jobs WHERE ((state = 'pending' AND due_at <= ?)"
+                f" OR (state = 'claimed' AND claimed_at <= ?)) AND {owned} ORDER BY due_at, id",
+                (to_text(now), stale, *params),
             )
+            for row in rows:
+                if await conn.execute(
+                    "UPDATE scheduled_jobs SET state = 'claimed', claimed_by = ?, claimed_at = ?, "
+                    "attempts = attempts + 1 WHERE id = ? AND state = ? AND attempts = ?",
+                    (owner, to_text(now), row["id"], row["state"], row["attempts"]),
+                ):
+                    won.append(row)
         return [
             replace(
                 _job(row, abandoned_by=row["claimed_by"] if row["state"] == "claimed" else None),
@@ -122,7 +139,7 @@ class JobStore:
                 claimed_at=now,
                 attempts=row["attempts"] + 1,
             )
-            for row in rows
+            for row in won
         ]
 
     async def finish(
@@ -136,12 +153,12 @@ class JobStore:
     ) -> bool:
         """Mark a claimed job finished and plan the next one, together; False if the claim was lost meanwhile."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE scheduled_jobs SET state = ?, outcome = ?, finished_at = ? "
                 "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
                 (state, outcome[:500], to_text(now), job.id, owner),
             )
-            if cursor.rowcount == 0:
+            if changed == 0:
                 return False
             if then is not None:
                 await conn.execute(
@@ -158,18 +175,20 @@ class JobStore:
     async def retry(self, job: Job, owner: str, at: datetime, outcome: str) -> bool:
         """Put a claimed job back to pending, due again at `at`."""
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE scheduled_jobs SET state = 'pending', due_at = ?, claimed_by = NULL, claimed_at = NULL, "
                 "outcome = ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
                 (to_text(at), outcome[:500], job.id, owner),
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def next_wake(self) -> datetime | None:
         """When there is next something to do: the earliest due job, or the earliest claim to run out."""
+        owned, params = _owned(self.shards)
         row = await self.db.fetch_one(
-            "SELECT (SELECT min(due_at) FROM scheduled_jobs WHERE state = 'pending'),"
-            " (SELECT min(claimed_at) FROM scheduled_jobs WHERE state = 'claimed')"
+            f"SELECT (SELECT min(due_at) FROM scheduled_jobs WHERE state = 'pending' AND {owned}),"
+            f" (SELECT min(claimed_at) FROM scheduled_jobs WHERE state = 'claimed' AND {owned})",
+            (*params, *params),
         )
         assert row is not None
         moments = [from_text(row[0])] if row[0] else []

@@ -25,6 +25,9 @@ from bot.domain.leaderboard import (
 from bot.domain.weeks import IsoWeek
 from bot.storage.database import Database, from_text, to_text
 
+# Members looked up per query: well below the parameter limits of both databases.
+_MEMBERS_PER_QUERY = 500
+
 _WEEK_POSTS = (
     "SELECT user_id, posted_at, likes + comments + shares + saves AS interactions, followers FROM logged_posts "
     "WHERE guild_id = ? AND posted_at >= ? AND posted_at < ?"
@@ -77,8 +80,10 @@ class LeaderboardRepository:
         # A week at a time, back until nobody's streak goes on: each step reads one week of the server's posts
         # (a short query, so other members' reads are not held up behind a long one).
         while cursor >= earliest and (alive is None or alive):
+            # No DISTINCT: with it SQLite walks the member index through all of the server's posts, every week;
+            # without it, the server-and-time index reads just the week, and the set below drops repeats.
             rows = await self.db.fetch_all(
-                "SELECT DISTINCT user_id FROM logged_posts WHERE guild_id = ? AND posted_at >= ? AND posted_at < ?",
+                "SELECT user_id FROM logged_posts WHERE guild_id = ? AND posted_at >= ? AND posted_at < ?",
                 (guild_id, to_text(cursor.start(tz)), to_text(cursor.end(tz))),
             )
             posted = {row[0] for row in rows}
@@ -101,31 +106,45 @@ class LeaderboardRepository:
             " SELECT user_id, posted_at AS at, followers, 0 AS snap, id FROM logged_posts"
             " WHERE guild_id = ? AND posted_at >= ? AND posted_at < ?"
             " UNION ALL SELECT user_id, taken_at, followers, 1, id FROM follower_snapshots"
-            " WHERE guild_id = ? AND taken_at >= ? AND taken_at < ?)"
+            " WHERE guild_id = ? AND taken_at >= ? AND taken_at < ?) AS counts"
             " ORDER BY user_id, at, snap, id",
             (guild_id, to_text(start), to_text(end), guild_id, to_text(start), to_text(end)),
         )
         at_end: dict[int, int] = {row[0]: row[2] for row in in_week}  # the last row per member wins
         if not at_end:
             return {}
-        before = await self.db.fetch_all(
-            "SELECT m.value,"
-            " (SELECT posted_at || ' ' || followers FROM logged_posts WHERE guild_id = ? AND user_id = m.value"
-            "  AND posted_at < ? ORDER BY posted_at DESC, id DESC LIMIT 1),"
-            " (SELECT taken_at || ' ' || followers FROM follower_snapshots WHERE guild_id = ?"
-            "  AND user_id = m.value AND taken_at < ? ORDER BY taken_at DESC, id DESC LIMIT 1)"
-            " FROM json_each(?) AS m",
-            (guild_id, to_text(start), guild_id, to_text(start), json.dumps(sorted(at_end))),
-        )
         counts = {}
-        for user_id, post, snapshot in before:
-            latest = max(
-                (value for value in ((post, 0), (snapshot, 1)) if value[0] is not None),
-                key=lambda pair: (pair[0].split()[0], pair[1]),
-                default=None,
+        members = sorted(at_end)
+        for start_at in range(0, len(members), _MEMBERS_PER_QUERY):
+            chunk = members[start_at : start_at + _MEMBERS_PER_QUERY]
+            # Per member, two index lookups: the last logged post and the last follower count before the week.
+            before = await self.db.fetch_all(
+                "SELECT m.column1,"
+                " (SELECT posted_at FROM logged_posts WHERE guild_id = ? AND user_id = m.column1"
+                "  AND posted_at < ? ORDER BY posted_at DESC, id DESC LIMIT 1),"
+                " (SELECT followers FROM logged_posts WHERE guild_id = ? AND user_id = m.column1"
+                "  AND posted_at < ? ORDER BY posted_at DESC, id DESC LIMIT 1),"
+                " (SELECT taken_at FROM follower_snapshots WHERE guild_id = ? AND user_id = m.column1"
+                "  AND taken_at < ? ORDER BY taken_at DESC, id DESC LIMIT 1),"
+                " (SELECT followers FROM follower_snapshots WHERE guild_id = ? AND user_id = m.column1"
+                "  AND taken_at < ? ORDER BY taken_at DESC, id DESC LIMIT 1)"
+                " FROM (VALUES " + ", ".join(["(CAST(? AS BIGINT))"] * len(chunk)) + ") AS m",
+                (*[guild_id, to_text(start)] * 4, *chunk),
             )
-            if latest is not None:
-                counts[user_id] = (int(latest[0].split()[1]), at_end[user_id])
+            for user_id, post_at, post_followers, snapshot_at, snapshot_followers in before:
+                latest = max(
+                    (
+                        (at, kind, followers)
+                        for at, kind, followers in (
+                            (post_at, 0, post_followers),
+                            (snapshot_at, 1, snapshot_followers),
+                        )
+                        if at is not None
+                    ),
+                    default=None,
+                )
+                if latest is not None:
+                    counts[user_id] = (latest[2], at_end[user_id])
         return counts
 
     async def board(self, guild_id: int, week: IsoWeek, tz: tzinfo, metric: Metric, min_posts: int) -> Board:
@@ -181,14 +200,14 @@ class LeaderboardRepository:
         """Keep what a weekly post ranked; storing the same week again changes nothing."""
         week = str(boards[0].week)
         async with self.db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "INSERT INTO leaderboard_posts (guild_id, week, channel_id, message_id, posted_at, min_posts) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, week) DO NOTHING",
                 (guild_id, week, channel_id, message_id, to_text(posted_at), boards[0].min_posts),
             )
-            if cursor.rowcount == 0:
+            if changed == 0:
                 return
-            await conn.executemany(
+            await conn.execute_many(
                 "INSERT INTO leaderboard_archive (guild_id, week, metric, position, rank, user_id, anonymous,"
                 " value, posts, first_post_at, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [

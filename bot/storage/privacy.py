@@ -86,7 +86,7 @@ class PrivacyRepository:
             for table, column in (*MEMBER_ROWS, *MEMBER_MENTIONS)
         )
         rows = await self.db.fetch_all(
-            f"SELECT DISTINCT guild_id FROM ({union}) ORDER BY guild_id",
+            f"SELECT DISTINCT guild_id FROM ({union}) AS found ORDER BY guild_id",
             [user_id] * (len(MEMBER_ROWS) + len(MEMBER_MENTIONS)),
         )
         return [row[0] for row in rows]
@@ -184,7 +184,8 @@ class PrivacyRepository:
         """Every server Pulse keeps rows for (planned jobs alone do not count)."""
         union = " UNION ".join(f"SELECT guild_id FROM {t}" for t in SERVER_TABLES if t != "scheduled_jobs")
         return [
-            row[0] for row in await self.db.fetch_all(f"SELECT DISTINCT guild_id FROM ({union}) ORDER BY 1")
+            row[0]
+            for row in await self.db.fetch_all(f"SELECT DISTINCT guild_id FROM ({union}) AS found ORDER BY 1")
         ]
 
     async def delete_server(self, guild_id: int, keep_job: int | None = None) -> int:
@@ -196,7 +197,7 @@ class PrivacyRepository:
                 if table == "scheduled_jobs" and keep_job is not None:
                     sql += " AND id != ?"
                     params.append(keep_job)
-                cursor = await conn.execute(sql, params)
-                deleted += max(cursor.rowcount, 0)
+                changed = await conn.execute(sql, params)
+                deleted += changed
         await self.db.forget_deleted()
         return deleted

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from bot.domain.server_settings import ServerSettings, SettingChange
-from bot.storage.database import Database, from_text, to_text
+from bot.storage.database import Database, Row, from_text, to_text
 
 # Who made a change Pulse made itself (the weekly post turned off because its channel went away).
 PULSE = 0
@@ -24,7 +23,7 @@ def _optional_time(text: str | None) -> datetime | None:
     return None if text is None else from_text(text)
 
 
-def _settings(row: sqlite3.Row) -> ServerSettings:
+def _settings(row: Row) -> ServerSettings:
     return ServerSettings(
         guild_id=row["guild_id"],
         timezone=row["timezone"],
@@ -117,7 +116,7 @@ class SettingsRepository:
                     to_text(at),
                 ),
             )
-            await conn.executemany(
+            await conn.execute_many(
                 "INSERT INTO settings_changes (guild_id, user_id, setting, old_value, new_value, changed_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [

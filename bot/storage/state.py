@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.storage.database import Database
+from bot.storage.database import Database, to_text
 
 
 class BotState:
@@ -22,5 +22,5 @@ class BotState:
             await conn.execute(
                 "INSERT INTO bot_state (key, value, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (key, value, datetime.now(UTC).isoformat()),
+                (key, value, to_text(datetime.now(UTC))),
             )

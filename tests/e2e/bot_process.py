@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.databases import Backend, SyncDatabase, suite_backend, sync_database_url
 from tests.e2e.stand_in import Message, NoReply, Reply, StandIn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,11 @@ BOT_SETTINGS = (
     "DISCORD_GATEWAY_URL",
     "CLOCK_START",
     "JOB_LEASE_SECONDS",
+    "COOLDOWN_SCALE",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_STATEMENT_TIMEOUT",
+    "SHARD_COUNT",
+    "SHARD_IDS",
 )
 
 
@@ -49,14 +55,14 @@ class BotProcess:
         self,
         stand_in: StandIn,
         *,
-        database: Path,
+        database_url: str,
         log_path: Path,
         env: Mapping[str, str | None] | None = None,
         cwd: Path = REPO_ROOT,
         argv: Sequence[str] = (sys.executable, "-m", "bot"),
     ) -> None:
         self.stand_in = stand_in
-        self.database = database
+        self.database_url = database_url
         self.log_path = log_path
         self.cwd = cwd
         self.argv = list(argv)
@@ -69,7 +75,7 @@ class BotProcess:
         env = {k: v for k, v in os.environ.items() if k not in BOT_SETTINGS}
         env.update(
             DISCORD_TOKEN=self.token,
-            DATABASE_URL=f"sqlite:///{self.database}",
+            DATABASE_URL=self.database_url,
             LOG_LEVEL="INFO",
             DEV_GUILD_ID="",
             COMMAND_SYNC="auto",
@@ -85,6 +91,11 @@ class BotProcess:
             else:
                 env[key] = value
         return env
+
+    @property
+    def db(self) -> SyncDatabase:
+        """The bot's database, to seed or inspect rows in Pulse's SQL dialect (runs on SQLite and PostgreSQL)."""
+        return SyncDatabase(self.database_url)
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
@@ -213,25 +224,46 @@ class BotProcess:
 
 
 class Bots:
-    """Starts bot processes against one stand-in and stops every one of them afterwards."""
+    """Starts bot processes against one stand-in and stops every one of them afterwards.
 
-    def __init__(self, stand_in: StandIn, directory: Path) -> None:
+    Its bots share one database of the suite's backend (`suite_backend()`), made when first needed: for SQLite
+    `directory/pulse.db`, for PostgreSQL a new database. `close()` stops the bots and drops the databases it made.
+    """
+
+    def __init__(self, stand_in: StandIn, directory: Path, backend: Backend | None = None) -> None:
         self.stand_in = stand_in
         self.directory = directory
+        self.backend: Backend = backend or suite_backend()
         self.started: list[BotProcess] = []
+        self._database_url: str | None = None
+        self._databases = contextlib.ExitStack()
+
+    @property
+    def database_url(self) -> str:
+        """The database every start uses unless told otherwise (made on first use)."""
+        if self._database_url is None:
+            if self.backend == "sqlite":
+                self._database_url = f"sqlite:///{self.directory / 'pulse.db'}"
+            else:
+                self._database_url = self.new_database_url()
+        return self._database_url
+
+    def new_database_url(self, backend: Backend | None = None) -> str:
+        """Another fresh, empty database (of the suite's backend unless told), discarded by `close()`."""
+        return self._databases.enter_context(sync_database_url(backend or self.backend, self.directory))
 
     def start(
         self,
         *,
         env: Mapping[str, str | None] | None = None,
-        database: Path | None = None,
+        database_url: str | None = None,
         wait: bool = True,
         cwd: Path = REPO_ROOT,
     ) -> BotProcess:
-        """Start `python -m bot`; every start uses `directory/pulse.db` unless told otherwise."""
+        """Start `python -m bot`; every start uses `self.database_url` unless told otherwise."""
         bot = BotProcess(
             self.stand_in,
-            database=database or self.directory / "pulse.db",
+            database_url=database_url or self.database_url,
             log_path=self.directory / f"bot-{len(self.started) + 1}.log",
             env=env,
             cwd=cwd,
@@ -245,6 +277,13 @@ class Bots:
         for bot in self.started:
             if bot.running:
                 bot.stop()
+
+    def close(self) -> None:
+        """Stop every bot, then discard the databases made for them (PostgreSQL ones are dropped)."""
+        try:
+            self.stop_all()
+        finally:
+            self._databases.close()
 
 
 def fail_on_violations(stand_in: StandIn) -> None:
@@ -263,5 +302,5 @@ def shared_bot(directory: Path, env: Mapping[str, str | None] | None = None) -> 
         try:
             yield bots.start(env=env)
         finally:
-            bots.stop_all()
+            bots.close()
     fail_on_violations(stand_in)

@@ -21,11 +21,18 @@ def stand_in() -> Iterator[StandIn]:
 
 
 @pytest.fixture
-def start_bot(stand_in: StandIn, tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
-    """Start bot processes of this test's own (restarts, kill -9, SIGTERM, extra env); all stopped after."""
-    bots = Bots(stand_in, tmp_path)
-    yield bots.start
-    bots.stop_all()
+def bots(stand_in: StandIn, tmp_path: Path) -> Iterator[Bots]:
+    """This test's bots and their database (`bots.database_url`, `bots.new_database_url()`); all stopped after,
+    and the databases made for them dropped."""
+    owner = Bots(stand_in, tmp_path)
+    yield owner
+    owner.close()
+
+
+@pytest.fixture
+def start_bot(bots: Bots) -> Callable[..., BotProcess]:
+    """Start bot processes of this test's own (restarts, kill -9, SIGTERM, extra env); all on one database."""
+    return bots.start
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +55,15 @@ def _discord_rules(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def _bots_of(item: pytest.Item) -> list[BotProcess]:
     found: list[BotProcess] = []
+    owners: list[Bots] = []
     for value in getattr(item, "funcargs", {}).values():
-        if isinstance(value, BotProcess):
+        if isinstance(value, BotProcess) and value not in found:
             found.append(value)
-        owner = getattr(value, "__self__", None)  # the start_bot factory is a bound Bots.start
-        if isinstance(owner, Bots):
-            found.extend(owner.started)
+        owner = getattr(value, "__self__", value)  # the start_bot factory is a bound Bots.start
+        if isinstance(owner, Bots) and owner not in owners:
+            owners.append(owner)
+    for owner in owners:
+        found.extend(bot for bot in owner.started if bot not in found)
     return found
 
 

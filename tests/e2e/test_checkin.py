@@ -6,11 +6,9 @@ weeks and the downtime between them.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -113,9 +111,8 @@ def test_members_are_refused_coach_commands_and_others_numbers(coached: BotProce
         assert refused.ephemeral
         assert "Only the member sees their own numbers" in everything(refused), command
 
-    with sqlite3.connect(coached.database) as db:
-        assert db.execute("SELECT count(*) FROM coach_notes").fetchone()[0] == 0
-        assert db.execute("SELECT count(*) FROM data_views").fetchone()[0] == 0
+    assert coached.db.fetch_one("SELECT count(*) FROM coach_notes") == (0,)
+    assert coached.db.fetch_one("SELECT count(*) FROM data_views") == (0,)
     shown = coached.invoke("privacy show", user=creator)
     assert field(shown, "Who looked at your numbers") == "Nobody but you has opened your numbers here."
 
@@ -224,8 +221,7 @@ def test_checkin_opens_one_private_thread_and_stores_the_focus(coached: BotProce
     assert len(stand_in.threads(channel)) == before + 1  # the same thread, reused
     # Two cards posted by Pulse; the saved focus was the modal's answer in the thread, between them.
     assert len(stand_in.channel_messages(thread)) == 2
-    with sqlite3.connect(coached.database) as db:
-        rows = db.execute("SELECT focus FROM checkins WHERE user_id = ?", (creator.id,)).fetchall()
+    rows = coached.db.fetch_all("SELECT focus FROM checkins WHERE user_id = ?", (creator.id,))
     assert rows == [(FOCUS,)]
 
 
@@ -282,20 +278,21 @@ def test_settings_coaching_is_for_admins(start_bot: Callable[..., BotProcess]) -
 # --- wellbeing ---------------------------------------------------------------------------------------------
 
 
-def insert_posts(database: Path, guild_id: int, user_id: int, moments: list[datetime]) -> None:
-    """A constructed history: posts logged live (posted and logged at the same moment)."""
-    with sqlite3.connect(database) as db:
-        for moment in moments:
-            stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            batch = db.execute(
-                "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES (?, ?, 'post', ?)",
-                (guild_id, user_id, stamp),
-            ).lastrowid
-            db.execute(
-                "INSERT INTO logged_posts (batch_id, guild_id, user_id, posted_at, logged_at, likes, comments,"
-                " shares, saves, views, followers, title) VALUES (?, ?, ?, ?, ?, 300, 40, 25, 15, NULL, 5000, NULL)",
-                (batch, guild_id, user_id, stamp, stamp),
-            )
+def insert_posts(bot: BotProcess, guild_id: int, user_id: int, moments: list[datetime]) -> None:
+    """A constructed history: posts logged live (posted and logged at the same moment), one batch each."""
+    member = [
+        (guild_id, user_id, moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")) for moment in moments
+    ]
+    bot.db.execute_many(
+        "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES (?, ?, 'post', ?)", member
+    )
+    # Each post joins the batch made for it just now (a member's moments differ); views and title stay NULL.
+    bot.db.execute_many(
+        "INSERT INTO logged_posts (batch_id, guild_id, user_id, posted_at, logged_at, likes, comments, shares,"
+        " saves, followers) SELECT id, guild_id, user_id, created_at, created_at, 300, 40, 25, 15, 5000"
+        " FROM history_batches WHERE guild_id = ? AND user_id = ? AND kind = 'post' AND created_at = ?",
+        member,
+    )
 
 
 def test_wellbeing_line_for_late_nights_only(start_bot: Callable[..., BotProcess]) -> None:
@@ -310,8 +307,8 @@ def test_wellbeing_line_for_late_nights_only(start_bot: Callable[..., BotProcess
         datetime(2026, 11, day, hour, 30, tzinfo=AMSTERDAM) for day, hour in ((23, 23), (24, 23), (26, 1))
     ]
     afternoons = [datetime(2026, 11, day, 16, 0, tzinfo=AMSTERDAM) for day in (23, 24, 25)]
-    insert_posts(bot.database, stand_in.guild.id, night_owl.id, nights)
-    insert_posts(bot.database, stand_in.guild.id, regular.id, afternoons)
+    insert_posts(bot, stand_in.guild.id, night_owl.id, nights)
+    insert_posts(bot, stand_in.guild.id, regular.id, afternoons)
     bot = start_bot(env={"CLOCK_START": "2026-11-26T15:00:00+01:00"})
 
     bot.invoke("checkin", user=night_owl, locale="nl")
@@ -383,10 +380,9 @@ def test_reminders_go_once_to_members_who_have_not_checked_in(start_bot: Callabl
     bot.invoke("settings show", permissions=ADMIN_PERMISSIONS)
     time.sleep(1.0)
     assert len(reminders_in(stand_in, thread_a)) == 1
-    with sqlite3.connect(bot.database) as db:
-        jobs = db.execute(
-            "SELECT key, state FROM scheduled_jobs WHERE kind = 'checkin_reminder' ORDER BY key"
-        ).fetchall()
+    jobs = bot.db.fetch_all(
+        "SELECT key, state FROM scheduled_jobs WHERE kind = 'checkin_reminder' ORDER BY key"
+    )
     assert jobs == [("2026-W48", "done"), ("2026-W49", "pending")]
 
 
@@ -427,12 +423,10 @@ def test_roster_puts_stalled_members_first_and_pages(start_bot: Callable[..., Bo
     gone = stand_in.user("gone")
     bot.stop()
     guild = stand_in.guild.id
-    insert_posts(bot.database, guild, stalled.id, [datetime(2026, 11, 9, 12, tzinfo=AMSTERDAM)])
-    insert_posts(bot.database, guild, gone.id, [datetime(2026, 9, 1, 12, tzinfo=AMSTERDAM)])
+    insert_posts(bot, guild, stalled.id, [datetime(2026, 11, 9, 12, tzinfo=AMSTERDAM)])
+    insert_posts(bot, guild, gone.id, [datetime(2026, 9, 1, 12, tzinfo=AMSTERDAM)])
     for index, member in enumerate(active):
-        insert_posts(
-            bot.database, guild, member.id, [datetime(2026, 11, 23 + index % 3, 12, tzinfo=AMSTERDAM)]
-        )
+        insert_posts(bot, guild, member.id, [datetime(2026, 11, 23 + index % 3, 12, tzinfo=AMSTERDAM)])
     bot = start_bot(env={"CLOCK_START": "2026-11-26T15:00:00+01:00"})
 
     roster = bot.invoke("coach roster", user=coach)

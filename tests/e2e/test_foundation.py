@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_process import REPO_ROOT, BotProcess, shared_bot
+from bot.storage.database import migrations
+from tests.databases import SyncDatabase
+from tests.e2e.bot_process import REPO_ROOT, BotProcess, Bots, shared_bot
 from tests.e2e.faulty_cog import FAILURE
 from tests.e2e.stand_in import StandIn
 
@@ -43,7 +45,7 @@ def test_second_start_with_the_same_database_does_not_sync_again(
     assert first.stop() == 0
 
     second = start_bot()
-    assert second.database == first.database
+    assert second.database_url == first.database_url
     assert stand_in.connections == 2
     assert len(stand_in.command_syncs) == 1
     assert second.stop() == 0
@@ -144,17 +146,24 @@ def test_requests_past_discords_limits_are_flagged(faulty: BotProcess) -> None:
     assert any("at most 6000 per message" in v for v in violations), violations
 
 
-def test_database_from_a_newer_pulse_is_refused_in_one_line(
-    start_bot: Callable[..., BotProcess], tmp_path: Path
-) -> None:
-    import sqlite3
-
-    database = tmp_path / "newer.db"
-    with sqlite3.connect(database) as conn:
-        conn.execute("PRAGMA user_version = 999")
-    bot = start_bot(database=database, wait=False)
+def test_database_from_a_newer_pulse_is_refused_in_one_line(bots: Bots) -> None:
+    db = SyncDatabase(bots.database_url)  # a fresh database, which the bot has not opened yet
+    if bots.backend == "sqlite":
+        db.execute("PRAGMA user_version = 999")
+        version = "PRAGMA user_version"
+    else:
+        # The table the bot's first migration makes, holding one version above any this Pulse knows.
+        db.execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        db.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (999, "999_from_the_future")
+        )
+        version = "SELECT max(version) FROM schema_migrations"
+    assert len(migrations(bots.backend)) < 999
+    bot = bots.start(wait=False)
     assert bot.wait_exit(15) == 2
     assert "Traceback" not in bot.log
     assert any("schema version 999" in line for line in bot.log.splitlines()), bot.log
-    with sqlite3.connect(database) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 999
+    assert db.fetch_one(version) == (999,)

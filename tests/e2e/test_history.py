@@ -260,7 +260,7 @@ def test_kill_9_right_after_acknowledged_logs_loses_none(start_bot: Callable[...
     acknowledged += 1
     bot.kill()
 
-    again = start_bot(database=bot.database)
+    again = start_bot(database_url=bot.database_url)
     history = again.invoke("history", user=member)
     assert f"{acknowledged} entries" in history.text, history.text
 

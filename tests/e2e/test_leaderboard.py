@@ -133,20 +133,11 @@ def test_admin_configures_the_server_and_it_is_recorded(pulse: BotProcess) -> No
     admin_settings(pulse, "timezone", {"zone": "Europe/Amsterdam"})
     admin_settings(pulse, "leaderboard", {"enabled": False, "min_posts": 1})
 
-    with pulse_db(pulse) as db:
-        changes = db.execute(
-            "SELECT setting, old_value, new_value FROM settings_changes ORDER BY id"
-        ).fetchall()
+    changes = pulse.db.fetch_all("SELECT setting, old_value, new_value FROM settings_changes ORDER BY id")
     assert ("timezone", "Europe/Amsterdam", "Europe/London") in changes
     assert ("leaderboard_channel_id", None, str(board.id)) in changes
     assert ("language", "auto", "nl") in changes
     assert ("leaderboard_enabled", "on", "off") in changes
-
-
-def pulse_db(bot: BotProcess) -> Any:
-    import sqlite3
-
-    return sqlite3.connect(bot.database)
 
 
 # --- /leaderboard ---------------------------------------------------------------------------------------

@@ -1,21 +1,18 @@
 """Privacy through the stand-in Discord: /privacy export and delete, per-member cooldowns on the heavy commands,
 and a server's data deleted 30 days after Pulse was removed from it.
 
-The data checks read the bot's SQLite file directly: "nothing left names the member" is a scan of every column
-of every table for the member's id.
+The data checks read the bot's database directly (SQLite or PostgreSQL, `BotProcess.db`): "nothing left names the
+member" is a scan of every column of every table for the member's id.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from tests.e2e.bot_process import BotProcess
@@ -51,54 +48,41 @@ DELETED = (
 # --- reading the database -------------------------------------------------------------------------------
 
 
-def query(database: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(database)) as db:
-        return db.execute(sql, params).fetchall()
-
-
-def rows_mentioning(database: Path, needle: int | str) -> dict[str, list[tuple[Any, ...]]]:
+def rows_mentioning(bot: BotProcess, needle: int | str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row, per table, with a column that holds `needle` (an id, also within text): what names it."""
     found: dict[str, list[tuple[Any, ...]]] = {}
-    with closing(sqlite3.connect(database)) as db:
-        tables = [
-            row[0]
-            for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
+    text = str(needle)
+    for table in bot.db.tables():
+        # Compared as text here rather than in SQL, the same way on both backends (times read as their stored text).
+        rows = [
+            row
+            for row in bot.db.fetch_all(f'SELECT * FROM "{table}"')
+            if any(value is not None and text in str(value) for value in row)
         ]
-        for table in tables:
-            columns = [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
-            where = " OR ".join(f'instr(CAST("{c}" AS TEXT), ?) > 0' for c in columns)
-            rows = db.execute(
-                f'SELECT * FROM "{table}" WHERE {where}', [str(needle)] * len(columns)
-            ).fetchall()
-            if rows:
-                found[table] = rows
+        if rows:
+            found[table] = rows
     return found
 
 
 def history_of(
-    database: Path, guild_id: int, user_id: int
+    bot: BotProcess, guild_id: int, user_id: int
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The member's posts (as /log import restores them) and follower counts, oldest first."""
     member = (guild_id, user_id)
-    posts = query(
-        database,
+    posts = bot.db.fetch_all(
         f"SELECT {POST_NUMBERS} FROM logged_posts WHERE guild_id = ? AND user_id = ? ORDER BY posted_at, id",
         member,
     )
-    snapshots = query(
-        database,
+    snapshots = bot.db.fetch_all(
         "SELECT taken_at, followers FROM follower_snapshots WHERE guild_id = ? AND user_id = ? ORDER BY taken_at, id",
         member,
     )
     return posts, snapshots
 
 
-def purge_jobs(database: Path, guild_id: int) -> list[tuple[Any, ...]]:
+def purge_jobs(bot: BotProcess, guild_id: int) -> list[tuple[Any, ...]]:
     """The server's purge jobs: (id, due_at, state)."""
-    return query(
-        database,
+    return bot.db.fetch_all(
         "SELECT id, due_at, state FROM scheduled_jobs WHERE kind = ? AND guild_id = ? ORDER BY id",
         (PURGE, guild_id),
     )
@@ -221,10 +205,10 @@ def test_export_then_delete_then_import_restores_the_history_exactly(
     start_bot: Callable[..., BotProcess],
 ) -> None:
     bot = start_bot()
-    stand_in, database, guild = bot.stand_in, bot.database, bot.stand_in.guild.id
+    stand_in, guild = bot.stand_in, bot.stand_in.guild.id
     member, looker = stand_in.user("exporter"), coach(bot, "privacycoach")
     log_history(bot, member, looker)
-    original = history_of(database, guild, member.id)
+    original = history_of(bot, guild, member.id)
     assert (len(original[0]), len(original[1])) == (4, 2), original
 
     shown = bot.invoke("privacy show", user=member)
@@ -284,9 +268,9 @@ def test_export_then_delete_then_import_restores_the_history_exactly(
     assert done.embeds[0]["title"] == "Your data is deleted"
     assert done.embeds[0]["description"] == DELETED + "\n\n4 posts · 2 follower counts · 1 goal · 0 check-ins"
     assert not done.custom_ids
-    assert rows_mentioning(database, member.id) == {}
-    assert rows_mentioning(database, NOTE) == {}
-    assert "coaches" in rows_mentioning(database, looker.id)  # the coach's own rows stay
+    assert rows_mentioning(bot, member.id) == {}
+    assert rows_mentioning(bot, NOTE) == {}
+    assert "coaches" in rows_mentioning(bot, looker.id)  # the coach's own rows stay
 
     # The first import was moments ago; a restart forgives every cooldown (they live in memory only).
     again = import_csv(bot, member, exported_csv, f"pulse-history-{guild}.csv")
@@ -295,15 +279,15 @@ def test_export_then_delete_then_import_restores_the_history_exactly(
     bot = start_bot()
     restored = import_csv(bot, member, exported_csv, f"pulse-history-{guild}.csv")
     assert "Imported. Posts: **4**; follower counts: **2**." in restored.text, restored.text
-    assert history_of(database, guild, member.id) == original
+    assert history_of(bot, guild, member.id) == original
 
 
 def test_only_the_member_who_asked_can_confirm_and_keep_deletes_nothing(pulse: BotProcess) -> None:
-    stand_in, database = pulse.stand_in, pulse.database
+    stand_in = pulse.stand_in
     owner, other = stand_in.user("deleter"), stand_in.user("prankster")
     log_post(pulse, owner)
     log_post(pulse, other)
-    before = rows_mentioning(database, owner.id)
+    before = rows_mentioning(pulse, owner.id)
     assert set(before) >= {"logged_posts", "history_batches"}
 
     asked = pulse.invoke("privacy delete", user=owner, locale="nl")
@@ -314,20 +298,20 @@ def test_only_the_member_who_asked_can_confirm_and_keep_deletes_nothing(pulse: B
         refused = pulse.click(asked, custom_id, user=other, locale=locale)
         assert refused.type == 4 and refused.ephemeral
         assert refused.content == NOT_YOURS[lang]
-    assert rows_mentioning(database, owner.id) == before
+    assert rows_mentioning(pulse, owner.id) == before
 
     kept = pulse.click(asked, keep, user=owner, locale="nl")
     assert kept.type == 7 and kept.ephemeral
     assert kept.embeds[0]["description"] == "Er is niets gewist." and not kept.custom_ids
-    assert rows_mentioning(database, owner.id) == before
+    assert rows_mentioning(pulse, owner.id) == before
 
     asked = pulse.invoke("privacy delete", {"scope": "all"}, user=owner)
     delete, _, _ = delete_buttons(asked, owner, "all")
     assert "Delete my data everywhere" in asked.text
     done = pulse.click(asked, delete, user=owner)
     assert done.type == 6 and done.embeds[0]["title"] == "Your data is deleted"
-    assert rows_mentioning(database, owner.id) == {}
-    assert history_of(database, stand_in.guild.id, other.id)[0]  # the other member's post stays
+    assert rows_mentioning(pulse, owner.id) == {}
+    assert history_of(pulse, stand_in.guild.id, other.id)[0]  # the other member's post stays
     nothing = pulse.invoke("privacy delete", user=owner)
     assert nothing.content == "Pulse keeps nothing about you on this server: there is nothing to delete."
 
@@ -349,7 +333,7 @@ def test_a_confirmation_survives_a_restart_and_expires_after_five_minutes(
         "Deze bevestiging is verlopen en er is niets gewist. "
         "Gebruik `/privacy verwijder` opnieuw als je het nog wilt."
     )
-    assert history_of(bot.database, bot.stand_in.guild.id, member.id)[0]
+    assert history_of(bot, bot.stand_in.guild.id, member.id)[0]
 
 
 # --- cooldowns ---------------------------------------------------------------------------------------------
@@ -432,7 +416,7 @@ def test_one_members_flood_does_not_slow_anyone_else(pulse: BotProcess) -> None:
         real = [r for r, w in zip(replies, waits, strict=True) if w is None]
         assert len(real) == 1, [r.text for r in real]
         assert answer in real[0].text, real[0].text
-    posts, snapshots = history_of(pulse.database, stand_in.guild.id, flooder.id)
+    posts, snapshots = history_of(pulse, stand_in.guild.id, flooder.id)
     assert (len(posts), len(snapshots)) == (3, 1)
 
 
@@ -472,7 +456,7 @@ def fill_server(bot: BotProcess) -> set[str]:
     bot.invoke("checkin", user=member)
     bot.invoke("coach note", {"member": member, "text": NOTE}, user=looker)
     bot.invoke("history", {"member": member}, user=looker)
-    tables = set(rows_mentioning(bot.database, stand_in.guild.id))
+    tables = set(rows_mentioning(bot, stand_in.guild.id))
     assert tables >= {
         "logged_posts",
         "follower_snapshots",
@@ -495,7 +479,7 @@ def planned_purge(bot: BotProcess, noticed: datetime, began: float) -> tuple[int
     """Wait for the server's one purge job; it is due 30 days after Pulse noticed (between `noticed`, its clock
     then, and that plus the seconds since `began`). Returns its id and due_at."""
     guild = bot.stand_in.guild.id
-    [(job_id, due_at, state)] = wait_for(lambda: purge_jobs(bot.database, guild), 10, "a purge job")
+    [(job_id, due_at, state)] = wait_for(lambda: purge_jobs(bot, guild), 10, "a purge job")
     assert state == "pending"
     late = timedelta(seconds=time.monotonic() - began)
     assert noticed + RETENTION <= stored_moment(due_at) <= noticed + RETENTION + late, due_at
@@ -506,9 +490,9 @@ def planned_purge(bot: BotProcess, noticed: datetime, began: float) -> tuple[int
 def purged(bot: BotProcess, job_id: int) -> None:
     """The purge ran: of the server, only the job that did it is left, anywhere in the database."""
     guild = bot.stand_in.guild.id
-    wait_for(lambda: purge_jobs(bot.database, guild)[0][2] == "done", 15, "the purge to be done")
+    wait_for(lambda: purge_jobs(bot, guild)[0][2] == "done", 15, "the purge to be done")
     bot.wait_for_log(rf"deleted \d+ rows of guild {guild}, 30 days after Pulse was removed")
-    left = rows_mentioning(bot.database, guild)
+    left = rows_mentioning(bot, guild)
     assert list(left) == ["scheduled_jobs"] and [row[0] for row in left["scheduled_jobs"]] == [job_id], left
 
 
@@ -521,8 +505,8 @@ def test_server_data_is_deleted_30_days_after_pulse_was_removed(start_bot: Calla
     bot.stand_in.remove_bot()
     job_id, _ = planned_purge(bot, START, began)
     # Pulse's weekly work for the server stops with it.
-    pending = query(
-        bot.database, "SELECT kind FROM scheduled_jobs WHERE guild_id = ? AND state = 'pending'", (guild,)
+    pending = bot.db.fetch_all(
+        "SELECT kind FROM scheduled_jobs WHERE guild_id = ? AND state = 'pending'", (guild,)
     )
     assert pending == [(PURGE,)]
     bot.stop()
@@ -537,18 +521,17 @@ def test_adding_pulse_back_keeps_the_data(start_bot: Callable[..., BotProcess]) 
     filled = fill_server(bot)
     wait_until(ready_by)
     stand_in.remove_bot()
-    wait_for(lambda: purge_jobs(bot.database, guild), 10, "a purge job")
+    wait_for(lambda: purge_jobs(bot, guild), 10, "a purge job")
     stand_in.add_bot()
     bot.wait_for_log(rf"Pulse was added back to guild {guild}; its data stays")
-    assert purge_jobs(bot.database, guild) == []
+    assert purge_jobs(bot, guild) == []
     bot.stop()
 
     restart = START + RETENTION + timedelta(days=1)
     bot = start_bot(env=clock(restart))
     # At `ready` Pulse reconciles, then replans the weekly leaderboard from the restart on: wait for that.
     wait_for(
-        lambda: query(
-            bot.database,
+        lambda: bot.db.fetch_all(
             "SELECT 1 FROM scheduled_jobs WHERE guild_id = ? AND kind = 'leaderboard' AND due_at > ?",
             (guild, restart.strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
         ),
@@ -556,8 +539,8 @@ def test_adding_pulse_back_keeps_the_data(start_bot: Callable[..., BotProcess]) 
         "the leaderboard to be replanned",
     )
     log_post(bot, stand_in.user("after"))  # Pulse works in the server as before
-    assert purge_jobs(bot.database, guild) == []
-    assert set(rows_mentioning(bot.database, guild)) >= filled
+    assert purge_jobs(bot, guild) == []
+    assert set(rows_mentioning(bot, guild)) >= filled
 
 
 def test_a_removal_while_pulse_was_down_is_noticed_at_start(start_bot: Callable[..., BotProcess]) -> None:
@@ -576,4 +559,4 @@ def test_a_removal_while_pulse_was_down_is_noticed_at_start(start_bot: Callable[
     # Another start, when that plan is due, keeps it (no new date 30 days on) and carries it out.
     bot = start_bot(env=clock(stored_moment(due_at) + timedelta(seconds=30)))
     purged(bot, job_id)
-    assert purge_jobs(bot.database, stand_in.guild.id) == [(job_id, due_at, "done")]
+    assert purge_jobs(bot, stand_in.guild.id) == [(job_id, due_at, "done")]

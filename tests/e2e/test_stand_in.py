@@ -1,12 +1,13 @@
 """The stand-in's checks flag what Discord would refuse (and pings, which Pulse never sends), and only that;
 and the stand-in answers as Discord does (channels, channel options, nonces, history, injected faults, roles and
-members, threads, the bot kicked and invited again), checked with discord.py itself where discord.py reads the
-answers."""
+members, threads, the bot kicked and invited again, several servers spread over shards), checked with discord.py
+itself where discord.py reads the answers."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import threading
 import time
@@ -42,6 +43,7 @@ from tests.e2e.stand_in import (
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
     Channel,
+    Guild,
     NoReply,
     Role,
     StandIn,
@@ -262,15 +264,32 @@ def post(stand_in: StandIn, channel: Channel, content: str, **extra: Any) -> dic
 
 
 class TinyBot:
-    """A few lines of discord.py in a thread of the test process, logged in to a stand-in."""
+    """A few lines of discord.py in a thread of the test process, logged in to a stand-in; with `shard_ids` an
+    `AutoShardedClient` that runs those of `shard_count` shards (as one of several processes would)."""
 
-    def __init__(self, stand_in: StandIn, allowed_mentions: discord.AllowedMentions | None) -> None:
+    def __init__(
+        self,
+        stand_in: StandIn,
+        allowed_mentions: discord.AllowedMentions | None,
+        shard_ids: list[int] | None = None,
+        shard_count: int | None = None,
+    ) -> None:
         self.stand_in = stand_in
         intents = discord.Intents.none()
         intents.guilds = True
-        self.client = discord.Client(
-            intents=intents, allowed_mentions=allowed_mentions, guild_ready_timeout=0.1
-        )
+        self.client: discord.Client
+        if shard_ids is None:
+            self.client = discord.Client(
+                intents=intents, allowed_mentions=allowed_mentions, guild_ready_timeout=0.1
+            )
+        else:
+            self.client = discord.AutoShardedClient(
+                intents=intents,
+                allowed_mentions=allowed_mentions,
+                guild_ready_timeout=0.1,
+                shard_ids=shard_ids,
+                shard_count=shard_count,
+            )
         self.tree = app_commands.CommandTree(self.client)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="tiny-bot", daemon=True)
@@ -376,13 +395,15 @@ def add_commands(tree: app_commands.CommandTree) -> None:
 
 
 @contextlib.contextmanager
-def tiny_bot(stand_in: StandIn) -> Iterator[TinyBot]:
+def tiny_bot(
+    stand_in: StandIn, shard_ids: list[int] | None = None, shard_count: int | None = None
+) -> Iterator[TinyBot]:
     """A running TinyBot with the commands above and Pulse's `AllowedMentions.none()`; discord.py points at the
     stand-in meanwhile."""
     saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     discord.http.Route.BASE = stand_in.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(stand_in.gateway_url)
-    bot = TinyBot(stand_in, discord.AllowedMentions.none())
+    bot = TinyBot(stand_in, discord.AllowedMentions.none(), shard_ids, shard_count)
     add_commands(bot.tree)
     try:
         yield bot.start()
@@ -801,12 +822,22 @@ def test_get_member_answers_for_the_members_discord_knows(shared: tuple[StandIn,
 # --- the bot kicked and invited again -------------------------------------------------------------------
 
 
-async def open_gateway(stand_in: StandIn, http: aiohttp.ClientSession) -> tuple[Any, dict[str, Any]]:
-    """A bare gateway connection that identified with the GUILDS intent; (websocket, READY's `d`)."""
+async def identify_raw(stand_in: StandIn, http: aiohttp.ClientSession, shard: Any = None) -> Any:
+    """A bare gateway connection that sent IDENTIFY with the GUILDS intent (and `shard` if given)."""
     ws = await http.ws_connect(stand_in.gateway_url + "?v=10&encoding=json")
     assert (await ws.receive_json(timeout=5))["op"] == 10  # HELLO
-    identify = {"token": "stand-in.raw", "intents": 1, "properties": {"os": "linux"}}
+    identify: dict[str, Any] = {"token": "stand-in.raw", "intents": 1, "properties": {"os": "linux"}}
+    if shard is not None:
+        identify["shard"] = shard
     await ws.send_json({"op": 2, "d": identify})
+    return ws
+
+
+async def open_gateway(
+    stand_in: StandIn, http: aiohttp.ClientSession, shard: Any = None
+) -> tuple[Any, dict[str, Any]]:
+    """A bare gateway connection that identified with the GUILDS intent; (websocket, READY's `d`)."""
+    ws = await identify_raw(stand_in, http, shard)
     name, ready = await next_event(ws)
     assert name == "READY"
     return ws, ready
@@ -950,7 +981,7 @@ def new_thread(
 ) -> Thread:
     status, payload = create_thread(stand_in, parent, name, kind)
     assert status == 201, payload
-    return next(t for t in stand_in.threads() if t.id == int(payload["id"]))
+    return next(t for t in stand_in.threads(parent) if t.id == int(payload["id"]))
 
 
 def test_discord_py_creates_a_private_thread_and_learns_of_it(shared: tuple[StandIn, TinyBot]) -> None:
@@ -1299,3 +1330,415 @@ def test_the_thread_and_member_routes_are_checked_against_the_spec() -> None:
         )
         api(stand_in, "PATCH", f"/guilds/{stand_in.guild.id}/members/{stand_in.member.id}/x")
         assert any("no such route" in p for p in stand_in.take_violations())
+
+
+# --- several servers and shards -------------------------------------------------------------------------
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+BUTTON = [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Again", "custom_id": "again"}]}]
+
+
+@contextlib.contextmanager
+def sharded(shard_count: int) -> Iterator[StandIn]:
+    """A stand-in whose GET /gateway/bot recommends `shard_count` shards; fails on violations left untaken."""
+    with StandIn(shard_count=shard_count) as stand_in:
+        yield stand_in
+    fail_on_violations(stand_in)
+
+
+async def connect_shard(stand_in: StandIn, http: aiohttp.ClientSession, shard: Any) -> tuple[Any, list[str]]:
+    """A bare connection as `shard` ([id, count], None: none sent) with its READY and the GUILD_CREATEs for the
+    servers READY listed read; (websocket, those server ids)."""
+    ws, ready = await open_gateway(stand_in, http, shard)
+    assert ready["shard"] == (shard or [0, 1])
+    ids = [g["id"] for g in ready["guilds"]]
+    assert all(g["unavailable"] is True for g in ready["guilds"])
+    for gid in ids:
+        name, created = await next_event(ws)
+        assert (name, created["id"], created["unavailable"]) == ("GUILD_CREATE", gid, False)
+    return ws, ids
+
+
+async def answer(stand_in: StandIn, http: aiohttp.ClientSession, ws: Any, body: dict[str, Any]) -> Any:
+    """Read the next event, an INTERACTION_CREATE, and answer it with `body` as a bot would; its payload."""
+    name, interaction = await next_event(ws)
+    assert name == "INTERACTION_CREATE", (name, interaction)
+    url = f"{stand_in.api_base}/interactions/{interaction['id']}/{interaction['token']}/callback"
+    async with http.post(url, json=body) as response:
+        assert response.status == 204, await response.text()
+    return interaction
+
+
+async def answered(
+    stand_in: StandIn, http: aiohttp.ClientSession, ws: Any, act: Callable[[], T], body: dict[str, Any]
+) -> tuple[Any, T]:
+    """Run a member's action (invoke, click, ...) while the session `ws` answers its interaction with `body`:
+    (the interaction it got, what the action returned)."""
+    pending = asyncio.ensure_future(asyncio.to_thread(act))
+    try:
+        interaction = await answer(stand_in, http, ws, body)
+    except BaseException:
+        pending.cancel()
+        raise
+    return interaction, await pending
+
+
+async def nothing_else(stand_in: StandIn, ws: Any, guild: Guild) -> None:
+    """Nothing reached the session serving `guild` (`ws`) since: a marker sent there is its next event."""
+    await asyncio.to_thread(stand_in.send_event, "MARKER", {}, guild=guild)
+    assert await next_event(ws) == ("MARKER", {})
+
+
+async def until(check: Callable[[], bool], within: float = 5) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+def test_add_guild_picks_an_id_its_shard_serves_and_makes_a_server_of_its_own() -> None:
+    with sharded(2) as stand_in:
+        first = stand_in.guild
+        on_one = stand_in.add_guild(shard=(1, 2))
+        on_zero = stand_in.add_guild(shard=(0, 2), locale="nl", name="Dutch")
+        of_four = stand_in.add_guild(shard=(3, 4))
+        assert ((on_one.id >> 22) % 2, (on_zero.id >> 22) % 2, (of_four.id >> 22) % 4) == (1, 0, 3)
+        assert (stand_in.shard_of(on_one), stand_in.shard_of(on_zero)) == (1, 0)
+        assert stand_in.shard_of() == stand_in.shard_of(first) == (first.id >> 22) % 2
+        # Plausible snowflakes: increasing, their timestamps now.
+        assert first.id < on_one.id < on_zero.id < of_four.id
+        now = time.time() * 1000 - DISCORD_EPOCH_MS
+        assert all(abs((g.id >> 22) - now) < 60_000 for g in (on_one, on_zero, of_four))
+        assert stand_in.guilds == [first, on_one, on_zero, of_four]
+        for wrong in ((2, 2), (0, 0), (-1, 2)):
+            with pytest.raises(StandInError, match="is no shard"):
+                stand_in.add_guild(shard=wrong)
+
+        # A server of its own: its "general", locale, bot role and roles; the stand-in's owner and member.
+        assert len({g.channel_id for g in stand_in.guilds}) == 4
+        assert stand_in.guild_channels(on_one) == [on_one.channel] != stand_in.channels == [stand_in.general]
+        assert on_one.channel.name == "general"
+        assert (on_one.preferred_locale, on_zero.preferred_locale, on_zero.name) == ("en-US", "nl", "Dutch")
+        assert on_one.owner == first.owner == stand_in.owner
+        assert stand_in.guild_bot_role(on_one) not in (stand_in.bot_role, stand_in.guild_bot_role(on_zero))
+        roles = stand_in.guild_roles(on_one)
+        assert [(r.id, r.name) for r in roles] == [(on_one.id, "@everyone"), (roles[1].id, "Pulse")]
+        assert stand_in.guild_bot_role() == stand_in.bot_role == stand_in.roles[1]
+        with pytest.raises(StandInError, match="has no server"):
+            stand_in.add_channel("elsewhere", guild=Guild())
+
+
+def test_gateway_bot_recommends_the_configured_shard_count(stand_in: StandIn) -> None:
+    assert api(stand_in, "GET", "/gateway/bot")[1]["shards"] == 1
+    with sharded(3) as three:
+        status, body = api(three, "GET", "/gateway/bot")
+        assert (status, body["shards"], body["url"]) == (200, 3, three.gateway_url)
+        assert three.shard_count == 3
+    with pytest.raises(StandInError):
+        StandIn(shard_count=0)
+
+
+def test_each_shard_gets_only_the_servers_it_serves_and_their_events() -> None:
+    with sharded(2) as stand_in:
+        zero_server, one_server = stand_in.add_guild(shard=(0, 2)), stand_in.add_guild(shard=(1, 2))
+        stand_in.add_guild(shard=(1, 2), bot=False)  # the bot is not in it: no shard gets it
+        servers = [stand_in.guild, zero_server, one_server]
+        mine = {k: [str(g.id) for g in servers if stand_in.shard_of(g) == k] for k in (0, 1)}
+        assert str(zero_server.id) in mine[0] and str(one_server.id) in mine[1]
+
+        async def scenario() -> None:
+            async with aiohttp.ClientSession() as http:
+                zero, zero_ids = await connect_shard(stand_in, http, [0, 2])
+                assert zero_ids == mine[0]
+                assert not await asyncio.to_thread(stand_in.wait_shards_ready, {0, 1}, 0.3)
+                one, one_ids = await connect_shard(stand_in, http, [1, 2])
+                assert one_ids == mine[1]
+                assert await asyncio.to_thread(stand_in.wait_shards_ready, {0, 1}, 5)
+                assert await asyncio.to_thread(stand_in.wait_shards_ready, {1}, 5, after_connections=1)
+                assert not await asyncio.to_thread(stand_in.wait_shards_ready, {0}, 0.3, after_connections=1)
+                assert stand_in.session_shards() == [(0, 2), (1, 2)]
+                await nothing_else(stand_in, zero, zero_server)
+                await nothing_else(stand_in, one, one_server)
+
+                # A server's events reach the shard that serves it, and only that one.
+                channel = await asyncio.to_thread(stand_in.add_channel, "leaderboard", guild=one_server)
+                name, created = await next_event(one)
+                assert (name, created["id"], created["guild_id"]) == (
+                    "CHANNEL_CREATE",
+                    str(channel.id),
+                    str(one_server.id),
+                )
+                await asyncio.to_thread(stand_in.remove_bot, guild=one_server)
+                assert await next_event(one) == ("GUILD_DELETE", {"id": str(one_server.id)})
+                await asyncio.to_thread(stand_in.add_bot, guild=one_server)
+                name, created = await next_event(one)
+                assert (name, created["id"], "unavailable" in created) == (
+                    "GUILD_CREATE",
+                    str(one_server.id),
+                    False,
+                )
+                assert [c["name"] for c in created["channels"]] == ["general", "leaderboard"]
+                await nothing_else(stand_in, zero, zero_server)
+
+                joined = await asyncio.to_thread(stand_in.add_guild, shard=(0, 2))  # invited to a new server
+                name, created = await next_event(zero)
+                assert (name, created["id"], "unavailable" in created) == (
+                    "GUILD_CREATE",
+                    str(joined.id),
+                    False,
+                )
+                role = await asyncio.to_thread(stand_in.add_role, "Coach", guild=joined)
+                assert await next_event(zero) == (
+                    "GUILD_ROLE_CREATE",
+                    {"guild_id": str(joined.id), "role": role.payload()},
+                )
+                await nothing_else(stand_in, one, one_server)
+                await nothing_else(stand_in, zero, zero_server)
+
+                # A new connection for shard 1 gets the server back, not the one joined on shard 0.
+                again, again_ids = await connect_shard(stand_in, http, [1, 2])
+                assert again_ids == mine[1]
+                for ws in (zero, one, again):
+                    await ws.close()
+
+        asyncio.run(scenario())
+        problems = stand_in.take_violations()
+        assert problems == ["two connected gateway sessions identify as shard [1, 2]"]
+
+
+def test_interactions_reach_the_session_of_the_shard_that_serves_their_server() -> None:
+    with sharded(2) as stand_in:
+        zero_server, one_server = stand_in.add_guild(shard=(0, 2)), stand_in.add_guild(shard=(1, 2))
+        quick = {"type": 4, "data": {"content": "hi"}}
+
+        async def scenario() -> None:
+            async with aiohttp.ClientSession() as http:
+                zero, _ = await connect_shard(stand_in, http, [0, 2])
+                one, _ = await connect_shard(stand_in, http, [1, 2])
+                sessions = {0: zero, 1: one}
+
+                def invoke(**where: Any) -> Any:
+                    return lambda: stand_in.invoke("where", strict=False, **where)
+
+                body = {"type": 4, "data": {"content": "from one", "components": BUTTON}}
+                sent, reply = await answered(stand_in, http, one, invoke(guild=one_server), body)
+                assert (sent["guild_id"], sent["channel_id"], sent["guild_locale"]) == (
+                    str(one_server.id),
+                    str(one_server.channel_id),
+                    "en-US",
+                )
+                assert reply.content == "from one"
+                assert reply.message.payload["guild_id"] == str(one_server.id)
+                await nothing_else(stand_in, zero, zero_server)
+                # A click follows the message's server, a modal's submission the opening interaction's.
+                modal = {
+                    "type": 9,
+                    "data": {
+                        "custom_id": "m",
+                        "title": "Note",
+                        "components": [
+                            {
+                                "type": 1,
+                                "components": [{"type": 4, "custom_id": "note", "label": "N", "style": 1}],
+                            }
+                        ],
+                    },
+                }
+                sent, opened = await answered(
+                    stand_in, http, one, lambda: stand_in.click(reply, "again"), modal
+                )
+                assert (sent["type"], sent["guild_id"], sent["channel_id"]) == (
+                    3,
+                    str(one_server.id),
+                    str(one_server.channel_id),
+                )
+                act = functools.partial(stand_in.submit_modal, opened, {"note": "x"})
+                sent, _ = await answered(stand_in, http, one, act, quick)
+                assert (sent["type"], sent["guild_id"]) == (5, str(one_server.id))
+                choose = functools.partial(
+                    stand_in.autocomplete, "where", {"topic": ""}, focused="topic", guild=one_server
+                )
+                sent, choices = await answered(
+                    stand_in, http, one, choose, {"type": 8, "data": {"choices": []}}
+                )
+                assert (sent["type"], sent["guild_id"], choices) == (4, str(one_server.id), [])
+                await nothing_else(stand_in, zero, zero_server)
+
+                sent, _ = await answered(stand_in, http, zero, invoke(guild=zero_server), quick)
+                assert sent["guild_id"] == str(zero_server.id)
+                await nothing_else(stand_in, one, one_server)
+                # A direct message goes to shard 0.
+                sent, _ = await answered(stand_in, http, zero, invoke(dm=True), quick)
+                assert ("guild_id" in sent, sent["channel"]["type"]) == (False, 1)
+                await nothing_else(stand_in, one, one_server)
+                # The first server by default, on the shard that serves it.
+                first = stand_in.shard_of()
+                sent, _ = await answered(stand_in, http, sessions[first], invoke(), quick)
+                assert sent["guild_id"] == str(stand_in.guild.id)
+                await nothing_else(stand_in, sessions[1 - first], [zero_server, one_server][1 - first])
+
+                # No session serves shard 1's servers any more: as when no bot is connected.
+                await one.close()
+                await until(lambda: stand_in.session_shards() == [(0, 2)])
+                with pytest.raises(
+                    NoReply, match=f"no bot connected to the gateway serving server {one_server.id}"
+                ):
+                    await asyncio.to_thread(invoke(guild=one_server, timeout=0.3))
+                sent, _ = await answered(stand_in, http, zero, invoke(guild=zero_server), quick)
+                assert sent["guild_id"] == str(zero_server.id)
+                await zero.close()
+
+        asyncio.run(scenario())
+
+
+def test_a_malformed_or_mismatched_shard_in_identify_is_a_violation() -> None:
+    with sharded(2) as stand_in:
+
+        async def scenario() -> None:
+            async with aiohttp.ClientSession() as http:
+                malformed: list[Any] = [[2, 2], [0, 0], [-1, 2], [0], [0, "2"], "0,2"]
+                for shard in malformed:
+                    ws = await identify_raw(stand_in, http, shard)
+                    closing = await ws.receive(timeout=5)
+                    assert (closing.type, closing.data) == (aiohttp.WSMsgType.CLOSE, 4010)  # Invalid shard
+                    await ws.close()
+                problems = stand_in.take_violations()
+                assert problems == [
+                    f"IDENTIFY with shard {s!r}: not [shard_id, shard_count] with 0 <= shard_id < shard_count"
+                    for s in malformed
+                ]
+                assert stand_in.session_shards() == []
+
+                mismatch = "while GET /gateway/bot answers 2 shard(s)"
+                three, _ = await connect_shard(stand_in, http, [0, 3])  # served, but not what Discord said
+                # None is [0, 1]: one process for every server.
+                unsharded, _ = await connect_shard(stand_in, http, None)
+                problems = stand_in.take_violations()
+                assert [p.split(":")[0] for p in problems] == [
+                    f"IDENTIFY as shard [0, 3] {mismatch}",
+                    f"IDENTIFY as shard [0, 1] {mismatch}",
+                ]
+                first, _ = await connect_shard(stand_in, http, [1, 2])
+                assert stand_in.take_violations() == []
+                twin, _ = await connect_shard(stand_in, http, [1, 2])
+                assert stand_in.take_violations() == [
+                    "two connected gateway sessions identify as shard [1, 2]"
+                ]
+                for ws in (first, twin):
+                    await ws.close()
+                await until(lambda: stand_in.session_shards() == [(0, 3), (0, 1)])
+                successor, _ = await connect_shard(stand_in, http, [1, 2])  # after both closed: fine
+                assert stand_in.take_violations() == []
+                for ws in (three, unsharded, successor):
+                    await ws.close()
+
+        asyncio.run(scenario())
+
+
+def test_one_unsharded_session_serves_every_server_as_before(stand_in: StandIn) -> None:
+    other = stand_in.add_guild()
+    assert (stand_in.shard_count, stand_in.shard_of(), stand_in.shard_of(other)) == (1, 0, 0)
+    quick = {"type": 4, "data": {"content": "hi"}}
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as http:
+            first, ids = await connect_shard(stand_in, http, None)
+            assert ids == [str(stand_in.guild.id), str(other.id)]
+            second, _ = await connect_shard(stand_in, http, [0, 1])  # two at once, as two bot processes: fine
+            assert await asyncio.to_thread(stand_in.wait_ready, 1, 5)
+            assert stand_in.session_shards() == [(0, 1), (0, 1)]
+            # The newest connection gets interactions (as before), in whichever server.
+            for server in (stand_in.guild, other):
+                act = functools.partial(stand_in.invoke, "where", guild=server, strict=False)
+                sent, _ = await answered(stand_in, http, second, act, quick)
+                assert sent["guild_id"] == str(server.id)
+            # Server events reach every connection.
+            await asyncio.to_thread(stand_in.add_channel, "elsewhere", guild=other)
+            for ws in (first, second):
+                name, created = await next_event(ws)
+                assert (name, created["guild_id"], created["name"]) == (
+                    "CHANNEL_CREATE",
+                    str(other.id),
+                    "elsewhere",
+                )
+            for ws in (first, second):
+                await ws.close()
+
+    asyncio.run(scenario())
+    assert stand_in.take_violations() == []
+
+
+def test_rest_routes_and_helpers_find_each_server(stand_in: StandIn) -> None:
+    other = stand_in.add_guild(name="Other")
+    general = stand_in.general
+    status, channels = api(stand_in, "GET", f"/guilds/{other.id}/channels")
+    assert (status, [c["id"] for c in channels]) == (200, [str(other.channel_id)])
+    assert api(stand_in, "GET", f"/guilds/{stand_in.guild.id}/channels")[1][0]["id"] == str(general.id)
+    assert api(stand_in, "GET", f"/channels/{other.channel_id}")[1]["guild_id"] == str(other.id)
+    status, server = api(stand_in, "GET", f"/guilds/{other.id}")
+    assert (status, server["id"], server["name"], server["member_count"]) == (200, str(other.id), "Other", 3)
+
+    assert post(stand_in, other.channel, "in other")["guild_id"] == str(other.id)
+    assert [m.content for m in stand_in.channel_messages(guild=other)] == ["in other"]
+    assert stand_in.channel_messages() == []
+    leaderboard = stand_in.add_channel("leaderboard", guild=other)
+    assert stand_in.guild_channels(other) == [other.channel, leaderboard]
+    assert stand_in.channels == [general]
+    assert stand_in.channel_payload(leaderboard)["position"] == 1
+    thread = new_thread(stand_in, leaderboard)
+    assert (stand_in.threads(guild=other), stand_in.threads()) == ([thread], [])
+    assert api(stand_in, "GET", f"/channels/{thread.id}")[1]["guild_id"] == str(other.id)
+
+    coach = stand_in.add_role("Coach", guild=other)
+    assert [r.name for r in stand_in.guild_roles(other)] == ["@everyone", "Pulse", "Coach"]
+    assert [r.name for r in stand_in.roles] == ["@everyone", "Pulse"]
+    stand_in.give_role(stand_in.member, coach)
+    in_other = f"/guilds/{other.id}/members/{stand_in.member.id}"
+    assert api(stand_in, "GET", in_other)[1]["roles"] == [str(coach.id)]
+    assert member_of(stand_in, stand_in.member.id)[1]["roles"] == []
+    stand_in.remove_member(stand_in.member, guild=other)
+    assert api(stand_in, "GET", in_other)[0] == 404
+    assert member_of(stand_in, stand_in.member.id)[0] == 200
+    with pytest.raises(StandInError, match="is in server"):
+        stand_in.invoke("where", guild=other, channel=general, strict=False)
+    with pytest.raises(StandInError, match="no server"):
+        stand_in.invoke("where", dm=True, guild=other, strict=False)
+
+    # Kicked from one server only.
+    stand_in.remove_bot(guild=other)
+    assert (stand_in.bot_is_in(other), stand_in.bot_in_guild) == (False, True)
+    missing = (403, {"message": "Missing Access", "code": 50001})
+    assert api(stand_in, "GET", f"/channels/{other.channel_id}") == missing
+    assert api(stand_in, "GET", f"/guilds/{other.id}") == missing
+    assert api(stand_in, "GET", f"/channels/{general.id}")[0] == 200
+    with pytest.raises(StandInError, match="the bot is not in the server"):
+        stand_in.invoke("where", guild=other, strict=False)
+    with pytest.raises(StandInError, match="the bot is not in the server"):
+        stand_in.remove_bot(guild=other)
+    stand_in.add_bot(guild=other)
+    assert api(stand_in, "GET", f"/channels/{other.channel_id}")[0] == 200
+    assert api(stand_in, "GET", f"/guilds/{stand_in.guild.id + 1}")[0] == 404
+
+
+def test_discord_py_shards_in_two_processes_each_serve_their_own_servers() -> None:
+    with sharded(2) as stand_in:
+        servers = {k: stand_in.add_guild(shard=(k, 2)) for k in (0, 1)}
+        seen: dict[int, list[int | None]] = {0: [], 1: []}
+        with tiny_bot(stand_in, [0], 2) as zero, tiny_bot(stand_in, [1], 2) as one:
+            assert stand_in.wait_shards_ready({0, 1}, 5)
+            assert sorted(stand_in.session_shards()) == [(0, 2), (1, 2)]
+            bots = {0: zero, 1: one}
+            for k, bot in bots.items():
+                expected = sorted(g.id for g in stand_in.guilds if stand_in.shard_of(g) == k)
+                assert sorted(g.id for g in bot.client.guilds) == expected
+                assert all(g.shard_id == k for g in bot.client.guilds)
+
+                async def on_interaction(interaction: discord.Interaction, k: int = k) -> None:
+                    seen[k].append(interaction.guild_id)
+
+                bot.client.event(on_interaction)
+            for k in (0, 1):
+                reply = stand_in.invoke("where", guild=servers[k])
+                assert reply.content.startswith(f"TextChannel {servers[k].channel_id} ")
+            assert stand_in.invoke("whisper", dm=True).content == "only you"
+            assert one.eventually(lambda: seen == {0: [servers[0].id, None], 1: [servers[1].id]})

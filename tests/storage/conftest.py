@@ -1,4 +1,4 @@
-"""A real, migrated SQLite database file for each storage test."""
+"""A real, migrated database for each storage test: every test runs on SQLite and on PostgreSQL."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -6,11 +6,15 @@ from pathlib import Path
 import pytest
 
 from bot.storage.database import Database
+from tests.databases import BACKENDS, Backend, migrated
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    return request.param
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "pulse.db")
-    await database.migrate()
-    yield database
-    await database.close()
+async def db(backend: Backend, tmp_path: Path) -> AsyncIterator[Database]:
+    async with migrated(backend, tmp_path) as database:
+        yield database

@@ -3,7 +3,6 @@ targets, coach notes and the record of who looked, each kept to its own server."
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from bot.domain.weeks import IsoWeek
 from bot.storage.checkins import CheckinRepository
 from bot.storage.database import Database
 from bot.storage.history import HistoryRepository
+from tests.databases import INTEGRITY_ERRORS
 
 GUILD, OTHER_GUILD = 10, 11
 A, B, C, D, E, F, H, K, L = 101, 102, 103, 104, 105, 106, 107, 108, 109
@@ -238,14 +238,14 @@ async def test_a_note_of_exactly_1000_characters_is_kept(repo: CheckinRepository
 
 @pytest.mark.parametrize("text", ["n" * 1001, ""], ids=["too-long", "empty"])
 async def test_the_schema_refuses_a_note_out_of_bounds(repo: CheckinRepository, text: str) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await repo.add_note(GUILD, A, C, text, later(0))
     assert await repo.note_count(GUILD, A) == 0
 
 
 async def test_the_schema_refuses_a_focus_over_300_characters(repo: CheckinRepository) -> None:
     await repo.set_focus(GUILD, A, W10, "f" * 300, later(0))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await repo.set_focus(GUILD, A, W11, "f" * 301, later(1))
     assert [c.week for c in await repo.checkins(GUILD, A)] == [W10]
 

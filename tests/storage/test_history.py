@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -11,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers
-from bot.storage.database import Database, from_text, to_text
+from bot.storage.database import Database, from_text, open_database, to_text
 from bot.storage.history import HistoryRepository, ImportOutcome
+from tests.databases import INTEGRITY_ERRORS, Backend, database_url
 
 GUILD, MEMBER, OTHER = 10, 20, 21
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -105,7 +105,7 @@ async def test_failed_import_stores_nothing(repo: HistoryRepository) -> None:
     for name in PostNumbers.__dataclass_fields__:
         object.__setattr__(bad, name, getattr(numbers(1), name))
     object.__setattr__(bad, "followers", 0)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await repo.import_rows(GUILD, MEMBER, [numbers(2), numbers(3), bad], [], NOW)
     assert await repo.posts(GUILD, MEMBER) == []
     assert await repo.last_batch(GUILD, MEMBER) is None
@@ -186,17 +186,17 @@ async def test_goals_round_trip_and_replace_per_metric(repo: HistoryRepository) 
     assert await repo.goals(GUILD, MEMBER) == []
 
 
-async def test_committed_entries_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "pulse.db"
-    db = await Database.open(path)
-    await db.migrate()
-    stored = await HistoryRepository(db).add_post(GUILD, MEMBER, numbers(1), NOW)
-    await db.close()
-    db = await Database.open(path)
-    try:
-        assert await HistoryRepository(db).posts(GUILD, MEMBER) == [stored]
-    finally:
+async def test_committed_entries_survive_reopening(backend: Backend, tmp_path: Path) -> None:
+    async with database_url(backend, tmp_path) as url:
+        db = await open_database(url)
+        await db.migrate()
+        stored = await HistoryRepository(db).add_post(GUILD, MEMBER, numbers(1), NOW)
         await db.close()
+        db = await open_database(url)
+        try:
+            assert await HistoryRepository(db).posts(GUILD, MEMBER) == [stored]
+        finally:
+            await db.close()
 
 
 async def test_posts_logged_at_once_share_commits_and_each_gets_its_own_row(repo: HistoryRepository) -> None:
@@ -225,6 +225,6 @@ async def test_one_bad_post_in_a_group_fails_alone(repo: HistoryRepository) -> N
         repo.add_post(GUILD, MEMBER, numbers(2), NOW),
         return_exceptions=True,
     )
-    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert isinstance(results[1], INTEGRITY_ERRORS)
     assert isinstance(results[0], LoggedPost) and isinstance(results[2], LoggedPost)
     assert await repo.posts(GUILD, MEMBER) == [results[0], results[2]]

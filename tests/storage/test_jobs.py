@@ -1,13 +1,17 @@
-"""Scheduled jobs in a real SQLite file: planning, exclusive claims, leases, finishing and retrying."""
+"""Scheduled jobs in a real database (SQLite and PostgreSQL): planning, exclusive claims, leases, finishing, shards."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.storage.database import Database
+from bot.domain.shards import Shards
+from bot.storage.database import Database, open_database
 from bot.storage.jobs import Job, JobStore, PlannedJob
+from tests.databases import database_url
 
 KIND = "leaderboard_post"
 GUILD, OTHER_GUILD = 10, 11
@@ -241,3 +245,64 @@ async def test_next_wake(store: JobStore) -> None:
     [claimed] = await store.open_jobs()
     await store.finish(claimed, "a", "done", "posted", T + timedelta(hours=1))
     assert await store.next_wake() is None
+
+
+# --- shards over processes ------------------------------------------------------------------------------
+
+
+def guild_on(shard: int, count: int, n: int = 0) -> int:
+    """A plausible server id that Discord puts on `shard` of `count`."""
+    return ((1_300_000_000_000 + n * count + shard) << 22) | 12345
+
+
+async def test_a_process_claims_and_waits_only_for_the_servers_of_its_shards(db: Database) -> None:
+    on_zero, on_one = guild_on(0, 2), guild_on(1, 2)
+    assert (on_zero >> 22) % 2 == 0 and (on_one >> 22) % 2 == 1
+    first = JobStore(db, LEASE, Shards(2, (0,)))
+    second = JobStore(db, LEASE, Shards(2, (1,)))
+    await first.plan(planned("2026-W10", T, on_zero))
+    await first.plan(planned("2026-W10", T + timedelta(hours=1), on_one))
+    assert await first.next_wake() == T
+    assert await second.next_wake() == T + timedelta(hours=1)
+    later = T + timedelta(hours=2)
+    assert [j.guild_id for j in await first.claim_due(later, "a")] == [on_zero]
+    assert [j.guild_id for j in await second.claim_due(later, "b")] == [on_one]
+    # A process that runs every shard (one process, or after the split is undone) sees both.
+    assert len(await JobStore(db, LEASE).open_jobs()) == 2
+
+
+async def test_a_claim_abandoned_under_one_split_is_taken_over_by_the_new_owner(db: Database) -> None:
+    """Restarted with the shards swapped: the job claimed by the dead process goes to whoever owns it now."""
+    guild = guild_on(1, 2)
+    old = JobStore(db, LEASE, Shards(2, (1,)))
+    await old.plan(planned("2026-W10", T, guild))
+    [claimed] = await old.claim_due(T, "old-process")
+    new = JobStore(db, LEASE, Shards(2, (1,)))
+    assert await new.claim_due(T + LEASE / 2, "new-process") == []  # the lease still runs
+    [taken] = await new.claim_due(T + LEASE, "new-process")
+    assert (taken.id, taken.abandoned_by, taken.attempts) == (claimed.id, "old-process", 2)
+    assert await old.finish(claimed, "old-process", "done", "late", T + LEASE) is False
+
+
+async def test_two_processes_claiming_at_once_never_both_win_a_job(backend: str, tmp_path: Path) -> None:
+    """Each process its own connection(s) to one database, claiming the same due jobs at the same moment."""
+    async with database_url(backend, tmp_path) as url:
+        dbs = [await open_database(url) for _ in range(3)]
+        try:
+            await dbs[0].migrate()
+            stores = [JobStore(db, LEASE) for db in dbs]
+            for n in range(20):
+                await stores[0].plan(planned("2026-W10", T, guild_id=1_000 + n))
+            for _ in range(5):
+                won = await asyncio.gather(*(s.claim_due(T, f"p{i}") for i, s in enumerate(stores)))
+                ids = [job.id for jobs in won for job in jobs]
+                assert len(ids) == len(set(ids))
+                if ids:
+                    assert len(ids) == 20
+                    break
+            claimed = await stores[0].open_jobs()
+            assert len(claimed) == 20 and all(job.state == "claimed" for job in claimed)
+            assert all(job.attempts == 1 for job in claimed)
+        finally:
+            for db in dbs:
+                await db.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from bot.domain.server_settings import ServerSettings, SettingChange
 from bot.storage.database import Database
 from bot.storage.settings import PULSE, SettingsRepository
+from tests.databases import INTEGRITY_ERRORS
 
 GUILD, OTHER_GUILD = 10, 11
 ADMIN, OTHER_ADMIN = 42, 43
@@ -114,7 +114,7 @@ async def test_all_lists_every_server_with_a_row_by_id(repo: SettingsRepository)
 async def test_a_failed_save_stores_neither_settings_nor_record(repo: SettingsRepository) -> None:
     before = ServerSettings(GUILD)
     bad = before.changed(leaderboard_hour=24, leaderboard_min_posts=2)  # past the domain's checks
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await repo.save(before, bad, ADMIN, NOW)
     assert await repo.get(GUILD) == before
     assert await repo.changes(GUILD) == []

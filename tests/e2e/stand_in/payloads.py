@@ -83,6 +83,18 @@ def snowflake() -> int:
     return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | increment
 
 
+def shard_snowflake(index: int, count: int) -> int:
+    """A fresh `snowflake()` for a server that shard `index` of `count` serves: `(id >> 22) % count == index`,
+    Discord's rule. It waits for a millisecond that fits, so ids stay increasing and their timestamps now."""
+    if count < 1 or not 0 <= index < count:
+        raise ValueError(f"no shard {index} among {count}")
+    while True:
+        candidate = snowflake()
+        if (candidate >> 22) % count == index:
+            return candidate
+        time.sleep(0.0002)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -146,7 +158,7 @@ class Role:
 
 @dataclass(frozen=True)
 class Channel:
-    """A channel of the stand-in's server (`kind` is Discord's channel type: 0 text, 2 voice, 4 category, ...)."""
+    """A channel of one of the stand-in's servers (`kind` is Discord's channel type: 0 text, 2 voice, 4 category, ...)."""
 
     id: int
     name: str
@@ -186,6 +198,7 @@ class ThreadState:
     total_message_sent: int = 0
     last_message_id: int | None = None
     members: dict[int, str] = field(default_factory=dict)
+    guild_id: int = 0  # the server of its parent channel
 
     @property
     def thread(self) -> Thread:
@@ -200,8 +213,9 @@ class ThreadState:
             "flags": 0,
         }
 
-    def payload(self, guild_id: int, *, member: int | None = None) -> dict[str, Any]:
-        """The thread channel as Discord sends it; with `member`, that user's thread member object as `member`."""
+    def payload(self, guild_id: int | None = None, *, member: int | None = None) -> dict[str, Any]:
+        """The thread channel as Discord sends it (in its own server unless `guild_id` says otherwise); with
+        `member`, that user's thread member object as `member`."""
         metadata: dict[str, Any] = {
             "archived": self.archived,
             "auto_archive_duration": self.auto_archive_duration,
@@ -214,7 +228,7 @@ class ThreadState:
         payload: dict[str, Any] = {
             "id": str(self.id),
             "type": self.kind,
-            "guild_id": str(guild_id),
+            "guild_id": str(self.guild_id if guild_id is None else guild_id),
             "parent_id": str(self.parent_id),
             "owner_id": str(self.owner_id),
             "name": self.name,
@@ -397,7 +411,7 @@ class Guild:
         }
 
 
-def application_payload(app_id: int, bot_user: User, owner: User) -> dict[str, Any]:
+def application_payload(app_id: int, bot_user: User, owner: User, guild_count: int = 1) -> dict[str, Any]:
     """GET /oauth2/applications/@me."""
     return {
         "id": str(app_id),
@@ -418,7 +432,7 @@ def application_payload(app_id: int, bot_user: User, owner: User) -> dict[str, A
         "bot": bot_user.payload(),
         "interactions_endpoint_url": None,
         "redirect_uris": [],
-        "approximate_guild_count": 1,
+        "approximate_guild_count": guild_count,
         "integration_types_config": {"0": {}},
     }
 

@@ -11,7 +11,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -49,6 +49,7 @@ from .payloads import (
     message_payload,
     now_iso,
     overwrite,
+    shard_snowflake,
     snowflake,
 )
 from .reply import DEFERRED, DEFERRED_UPDATE, MODAL, UPDATE, Attachment, Message, Reply
@@ -114,6 +115,17 @@ class GatewaySession:
     ready: bool = False
     closed: bool = False
     close_code: int | None = None
+    shard: tuple[int, int] = (0, 1)  # [shard_id, shard_count] from IDENTIFY; [0, 1] without
+
+    @property
+    def live(self) -> bool:
+        """Got its READY and is still connected."""
+        return self.ready and not self.closed
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether Discord sends this session the server's events (direct messages: shard 0's)."""
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else (guild_id >> 22) % count)
 
 
 @dataclass
@@ -123,14 +135,45 @@ class ChannelState:
     channel: Channel
     position: int
     overwrites: list[dict[str, Any]] = field(default_factory=list)
+    guild_id: int = 0
 
 
 @dataclass
 class MemberState:
-    """A member of the server the stand-in knows (GET /guilds/{id}/members/{user} finds them) and their roles."""
+    """A member of a server the stand-in knows (GET /guilds/{id}/members/{user} finds them) and their roles."""
 
     user: User
     roles: list[int] = field(default_factory=list)
+
+
+@dataclass
+class GuildState:
+    """One server: its roles and members, and whether the bot is in it (its channels and threads are kept by id
+    in the stand-in, each with its `guild_id`, as channel routes name no server)."""
+
+    guild: Guild
+    bot_role: Role  # the bot's managed role there
+    roles: dict[int, Role]
+    members: dict[int, MemberState]
+    # False between remove_bot() and add_bot(): the bot was kicked and sees nothing of the server.
+    bot_in_guild: bool = True
+
+    @property
+    def id(self) -> int:
+        return self.guild.id
+
+    @property
+    def all_roles(self) -> list[Role]:
+        """@everyone, the bot's managed role, then those `add_role` made (lowest first)."""
+        return [self.guild.everyone, *sorted(self.roles.values(), key=lambda r: r.position)]
+
+    def join(self, user: User) -> MemberState:
+        """The member for a user, who joins the server if not yet a member."""
+        return self.members.setdefault(user.id, MemberState(user))
+
+    def role_ids(self, user: User) -> list[int]:
+        member = self.members.get(user.id)
+        return list(member.roles) if member is not None else []
 
 
 @dataclass
@@ -185,8 +228,8 @@ def _form_error(code: str, message: str) -> dict[str, Any]:
 
 
 class StandIn:
-    """A Discord for one bot: one server (a "general" channel, more on demand), one application; see
-    tests/e2e/README.md."""
+    """A Discord for one bot (one application): one server with a "general" channel (more channels, and more
+    servers with `add_guild`, on demand), served by `shard_count` shards; see tests/e2e/README.md."""
 
     def __init__(
         self,
@@ -195,12 +238,17 @@ class StandIn:
         response_deadline: float = 3.0,
         privileged_intents: bool = False,
         spec: ApiSpec | bool | None = True,
+        shard_count: int = 1,
     ) -> None:
+        if shard_count < 1:
+            raise StandInError("shard_count must be at least 1")
         self.app_id = snowflake()
         self.bot_user = User(id=self.app_id, name="Pulse", bot=True)
         self.owner = User(name="owner")
         self.member = User(name="member")
-        self.guild = Guild(owner=self.owner, preferred_locale=locale)
+        self.locale = locale
+        # What GET /gateway/bot recommends; bots that shard must identify with this count.
+        self.shard_count = shard_count
         self.response_deadline = response_deadline
         self.privileged_intents = privileged_intents
         self.spec: ApiSpec | None = load_spec() if spec is True else (spec or None)
@@ -221,20 +269,15 @@ class StandIn:
         self._exchanges: dict[str, Exchange] = {}
         self._messages: dict[int, dict[str, Any]] = {}
         self._channel_messages: dict[int, list[int]] = {}
-        self._channels: dict[int, ChannelState] = {self.guild.channel_id: ChannelState(self.guild.channel, 0)}
+        # The channels and threads of every server by id (each knows its `guild_id`).
+        self._channels: dict[int, ChannelState] = {}
         self._dm_channels: dict[int, dict[str, Any]] = {}
         self._threads: dict[int, ThreadState] = {}
         # Channels where Discord refuses private threads although the permissions allow them.
         self._no_private_threads: set[int] = set()
-        # The bot's managed role carries what its invite asked for, as on Discord (discord.py reads it from there).
-        self.bot_role = Role(snowflake(), self.bot_user.name, BOT_PERMISSIONS, 1, managed_by=self.app_id)
-        self._roles: dict[int, Role] = {self.bot_role.id: self.bot_role}
-        self._members: dict[int, MemberState] = {
-            user.id: MemberState(user) for user in (self.owner, self.member, self.bot_user)
-        }
-        self._members[self.bot_user.id].roles.append(self.bot_role.id)
-        # False between remove_bot() and add_bot(): the bot was kicked and sees nothing of the server.
-        self._bot_in_guild = True
+        self._guilds: dict[int, GuildState] = {}
+        self.guild = Guild(owner=self.owner, preferred_locale=locale)
+        self._add_guild_state(self.guild)
         # Seconds within which a create with the same nonce and enforce_nonce returns the first message.
         self.nonce_window = 300.0
         self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
@@ -386,8 +429,9 @@ class StandIn:
         """The global commands as last registered, with their ids."""
         return json.loads(json.dumps(self._global_commands))
 
-    def guild_commands(self, guild_id: int | None = None) -> list[dict[str, Any]]:
-        """One server's commands as last registered (the stand-in's server by default)."""
+    def guild_commands(self, guild_id: int | Guild | None = None) -> list[dict[str, Any]]:
+        """One server's commands as last registered (the first server by default)."""
+        guild_id = guild_id.id if isinstance(guild_id, Guild) else guild_id
         return json.loads(json.dumps(self._guild_commands.get(guild_id or self.guild.id, [])))
 
     @property
@@ -395,47 +439,65 @@ class StandIn:
         """Every bulk overwrite: (None for global or the guild id, the commands sent)."""
         return list(self._command_syncs)
 
-    def command(self, name: str) -> dict[str, Any] | None:
-        """A registered slash command by name (server commands first)."""
-        for command in self.guild_commands() + self.global_commands:
+    def command(self, name: str, *, guild: Guild | None = None) -> dict[str, Any] | None:
+        """A registered slash command by name (the server's commands first; the first server by default)."""
+        for command in self.guild_commands(guild) + self.global_commands:
             if command.get("name") == name and command.get("type", 1) == 1:
                 return command
         return None
 
-    def channel_messages(self, channel_id: int | Channel | None = None) -> list[Message]:
-        """Messages the bot posted in a channel (not interaction replies), oldest first; "general" by default.
+    def channel_messages(
+        self, channel_id: int | Channel | None = None, *, guild: Guild | None = None
+    ) -> list[Message]:
+        """Messages the bot posted in a channel (not interaction replies), oldest first; by default the "general"
+        channel of `guild` (the first server by default).
 
         Those of a deleted channel stay readable here (as they were when it was deleted).
         """
-        return self._call(self._channel_snapshot(_channel_id(channel_id) or self.guild.channel_id), timeout=5)
+        channel = _channel_id(channel_id) or self._state_of(guild).guild.channel_id
+        return self._call(self._channel_snapshot(channel), timeout=5)
 
     async def _channel_snapshot(self, channel_id: int) -> list[Message]:
         return [self._snapshot(m) for m in self._channel_messages.get(channel_id, []) if m in self._messages]
 
     @property
     def general(self) -> Channel:
-        """The server's default text channel, where commands are invoked (`guild.channel_id`)."""
+        """The first server's default text channel, where commands are invoked (`guild.channel_id`); another
+        server's is its `guild.channel`."""
         return self.guild.channel
 
     @property
+    def guilds(self) -> list[Guild]:
+        """Every server, the first (`stand_in.guild`) first, then those `add_guild` made (the bot's or not)."""
+        return [state.guild for state in list(self._guilds.values())]
+
+    @property
     def channels(self) -> list[Channel]:
-        """The server's channels that exist now, in channel-list order."""
-        return [state.channel for state in self._ordered_channels()]
+        """The first server's channels that exist now, in channel-list order (`guild_channels` for another)."""
+        return self.guild_channels()
+
+    def guild_channels(self, guild: Guild | None = None) -> list[Channel]:
+        """A server's channels that exist now, in channel-list order (the first server by default)."""
+        return [state.channel for state in self._ordered_channels(self._state_of(guild))]
 
     def channel_payload(self, channel_id: int | Channel) -> dict[str, Any]:
         """A channel or thread as GET /channels/{id} returns it now (a channel's permission_overwrites included)."""
         thread = self._threads.get(_channel_id(channel_id) or 0)
         if thread is not None:
-            return thread.payload(self.guild.id)
+            return thread.payload()
         state = self._channels.get(_channel_id(channel_id) or 0)
         if state is None:
             raise StandInError(f"the server has no channel {_channel_id(channel_id)}")
         return self._channel_payload(state)
 
-    def threads(self, parent: int | Channel | None = None) -> list[Thread]:
-        """The threads that exist now (archived ones too), oldest first; only those in `parent` if given."""
+    def threads(self, parent: int | Channel | None = None, *, guild: Guild | None = None) -> list[Thread]:
+        """The threads that exist now (archived ones too), oldest first: those in `parent` if given, else those
+        of `guild` (the first server by default)."""
         parent_id = _channel_id(parent)
-        return [t.thread for t in list(self._threads.values()) if parent_id in (None, t.parent_id)]
+        if parent_id is not None:
+            return [t.thread for t in list(self._threads.values()) if t.parent_id == parent_id]
+        guild_id = self._state_of(guild).id
+        return [t.thread for t in list(self._threads.values()) if t.guild_id == guild_id]
 
     def thread_members(self, thread: int | Channel) -> set[int]:
         """The user ids in a thread (the bot, its creator, included)."""
@@ -443,18 +505,121 @@ class StandIn:
 
     @property
     def bot_in_guild(self) -> bool:
-        """Whether the bot is in the server (False after `remove_bot()` until `add_bot()`)."""
-        return self._bot_in_guild
+        """Whether the bot is in the first server (False after `remove_bot()` until `add_bot()`)."""
+        return self.bot_is_in()
+
+    def bot_is_in(self, guild: Guild | None = None) -> bool:
+        """Whether the bot is in a server (the first by default)."""
+        return self._state_of(guild).bot_in_guild
 
     @property
     def roles(self) -> list[Role]:
-        """The server's roles, lowest first: @everyone, the bot's managed role, then those `add_role` made."""
-        return [self.guild.everyone, *sorted(self._roles.values(), key=lambda r: r.position)]
+        """The first server's roles, lowest first: @everyone, the bot's managed role, then those `add_role`
+        made (`guild_roles` for another server)."""
+        return self.guild_roles()
+
+    def guild_roles(self, guild: Guild | None = None) -> list[Role]:
+        """A server's roles, lowest first, as `roles` (the first server by default)."""
+        return self._state_of(guild).all_roles
+
+    @property
+    def bot_role(self) -> Role:
+        """The bot's managed role in the first server (`guild_bot_role` for another)."""
+        return self.guild_bot_role()
+
+    def guild_bot_role(self, guild: Guild | None = None) -> Role:
+        """The bot's managed role in a server (the first by default), with `BOT_PERMISSIONS`."""
+        return self._state_of(guild).bot_role
+
+    # --- servers and shards ----------------------------------------------------------------------------
+
+    def add_guild(
+        self,
+        *,
+        name: str | None = None,
+        locale: str | None = None,
+        owner: User | None = None,
+        shard: tuple[int, int] | None = None,
+        bot: bool = True,
+    ) -> Guild:
+        """Another server with its own "general" channel, owner (`stand_in.owner` by default), preferred locale
+        (the stand-in's by default), and the bot's managed role with `BOT_PERMISSIONS`; `stand_in.member` and
+        everyone who interacts there are its members.
+
+        `shard=(index, count)` picks an id that shard `index` of `count` serves (`(id >> 22) % count`). With
+        `bot` (default) the bot is in it: GUILD_CREATE (a server joined) goes to the ready sessions that serve
+        it; without, `add_bot(guild=...)` invites it later.
+        """
+        if shard is not None and (shard[1] < 1 or not 0 <= shard[0] < shard[1]):
+            raise StandInError(f"shard {list(shard)} is no shard: (index, count) with 0 <= index < count")
+        guild = Guild(
+            id=shard_snowflake(*shard) if shard is not None else snowflake(),
+            name=name or f"Stand-in server {len(self._guilds) + 1}",
+            preferred_locale=locale or self.locale,
+            owner=owner or self.owner,
+        )
+
+        async def add() -> Guild:
+            state = self._add_guild_state(guild)
+            state.bot_in_guild = bot
+            if bot:
+                await self._dispatch_ready("GUILD_CREATE", self._joined_guild_create(state), state)
+            return guild
+
+        return self._call(add(), timeout=5)
+
+    def _add_guild_state(self, guild: Guild) -> GuildState:
+        # The bot's managed role carries what its invite asked for, as on Discord (discord.py reads it there).
+        bot_role = Role(snowflake(), self.bot_user.name, BOT_PERMISSIONS, 1, managed_by=self.app_id)
+        members = {user.id: MemberState(user) for user in (guild.owner, self.member, self.bot_user)}
+        members[self.bot_user.id].roles.append(bot_role.id)
+        state = GuildState(guild, bot_role, roles={bot_role.id: bot_role}, members=members)
+        self._guilds[guild.id] = state
+        self._channels[guild.channel_id] = ChannelState(guild.channel, 0, guild_id=guild.id)
+        return state
+
+    def _state_of(self, guild: Guild | int | None) -> GuildState:
+        """A server's state: the first server's for None."""
+        guild_id = self.guild.id if guild is None else guild.id if isinstance(guild, Guild) else guild
+        state = self._guilds.get(guild_id)
+        if state is None:
+            raise StandInError(f"the stand-in has no server {guild_id} (add_guild makes one)")
+        return state
+
+    def _guild_of_channel(self, channel_id: int) -> GuildState | None:
+        """The server of a channel or thread that exists now."""
+        found = self._channels.get(channel_id) or self._threads.get(channel_id)
+        return self._guilds.get(found.guild_id) if found is not None else None
+
+    def shard_of(self, guild: Guild | int | None = None) -> int:
+        """The shard that serves a server (the first by default) among `shard_count`: `(id >> 22) % count`."""
+        guild_id = self._state_of(guild).id
+        return (guild_id >> 22) % self.shard_count
+
+    def session_shards(self) -> list[tuple[int, int]]:
+        """(shard_id, shard_count) of every ready, connected gateway session, oldest first ((0, 1) for a bot
+        that does not shard)."""
+        return [s.shard for s in list(self._sessions) if s.live]
+
+    def wait_shards_ready(
+        self, shards: Iterable[int], timeout: float = 30.0, *, after_connections: int = 0
+    ) -> bool:
+        """Wait until, for every shard id in `shards`, a connected session beyond the first
+        `after_connections` identified as that shard (of `shard_count`) and got its READY and GUILD_CREATEs."""
+        wanted = {(shard_id, self.shard_count) for shard_id in shards}
+
+        def ready() -> bool:
+            return wanted <= {s.shard for s in self._sessions[after_connections:] if s.live}
+
+        return self._call(self._wait_until(ready, timeout), timeout)
 
     # --- what tests control ------------------------------------------------------------------------
 
-    def add_channel(self, name: str, *, bot_can_post: bool = True, kind: int = GUILD_TEXT) -> Channel:
-        """A new channel in the server (sent as CHANNEL_CREATE to a connected bot, in GUILD_CREATE later).
+    def add_channel(
+        self, name: str, *, bot_can_post: bool = True, kind: int = GUILD_TEXT, guild: Guild | None = None
+    ) -> Channel:
+        """A new channel in a server, the first by default (sent as CHANNEL_CREATE to a connected bot, in
+        GUILD_CREATE later).
 
         With `bot_can_post=False` the channel denies the bot's member SEND_MESSAGES (VIEW_CHANNEL stays
         allowed), so discord.py's `permissions_for(guild.me)` says so and posting there answers 403 50013.
@@ -462,11 +627,11 @@ class StandIn:
         if kind not in GUILD_CHANNEL_TYPES:
             raise StandInError(f"channel type {kind} is not a server channel type the stand-in knows")
         channel = Channel(snowflake(), name, kind)
-        return self._call(self._add_channel(channel, bot_can_post), timeout=5)
+        return self._call(self._add_channel(channel, bot_can_post, self._state_of(guild)), timeout=5)
 
-    async def _add_channel(self, channel: Channel, bot_can_post: bool) -> Channel:
-        position = max((c.position for c in self._channels.values()), default=-1) + 1
-        state = ChannelState(channel, position)
+    async def _add_channel(self, channel: Channel, bot_can_post: bool, guild: GuildState) -> Channel:
+        position = max((c.position for c in self._ordered_channels(guild)), default=-1) + 1
+        state = ChannelState(channel, position, guild_id=guild.id)
         if not bot_can_post:
             self._deny_bot(state, SEND_MESSAGES, allow=VIEW_CHANNEL)
         self._channels[channel.id] = state
@@ -534,11 +699,11 @@ class StandIn:
         del self._threads[thread.id]
         data = {
             "id": str(thread.id),
-            "guild_id": str(self.guild.id),
+            "guild_id": str(thread.guild_id),
             "parent_id": str(thread.parent_id),
             "type": thread.kind,
         }
-        await self._dispatch_guild_event("THREAD_DELETE", data)
+        await self._dispatch_guild_event("THREAD_DELETE", data, self._guilds[thread.guild_id])
 
     def archive_thread(self, thread: int | Channel) -> None:
         """Archive a thread (THREAD_UPDATE), as Discord does after its auto_archive_duration without messages."""
@@ -547,7 +712,7 @@ class StandIn:
         async def archive() -> None:
             state.archived = True
             state.archive_timestamp = now_iso()
-            await self._dispatch_guild_event("THREAD_UPDATE", state.payload(self.guild.id))
+            await self._dispatch_guild_event("THREAD_UPDATE", state.payload(), self._guilds[state.guild_id])
 
         self._call(archive(), timeout=5)
 
@@ -569,108 +734,114 @@ class StandIn:
 
     # --- roles and members ------------------------------------------------------------------------------
 
-    def add_role(self, name: str, permissions: int = 0) -> Role:
-        """A new server role (GUILD_ROLE_CREATE to a connected bot, in GUILD_CREATE of later connections)."""
+    def add_role(self, name: str, permissions: int = 0, *, guild: Guild | None = None) -> Role:
+        """A new role in a server, the first by default (GUILD_ROLE_CREATE to a connected bot, in GUILD_CREATE of
+        later connections)."""
+        state = self._state_of(guild)
 
         async def add() -> Role:
-            role = Role(snowflake(), name, permissions, position=len(self._roles) + 1)
-            self._roles[role.id] = role
+            role = Role(snowflake(), name, permissions, position=len(state.roles) + 1)
+            state.roles[role.id] = role
             await self._dispatch_guild_event(
-                "GUILD_ROLE_CREATE", {"guild_id": str(self.guild.id), "role": role.payload()}
+                "GUILD_ROLE_CREATE", {"guild_id": str(state.id), "role": role.payload()}, state
             )
             return role
 
         return self._call(add(), timeout=5)
 
+    def _guild_of_role(self, role: Role) -> GuildState | None:
+        return next((g for g in list(self._guilds.values()) if role.id in g.roles), None)
+
     def give_role(self, user: User, role: Role) -> None:
-        """Give a member a role (they join the server if the stand-in did not know them). No event: Discord sends
-        GUILD_MEMBER_UPDATE only with the privileged members intent."""
-        if role.id not in self._roles or role.managed_by is not None:
+        """Give a member a role in the role's server (they join the server if the stand-in did not know them). No
+        event: Discord sends GUILD_MEMBER_UPDATE only with the privileged members intent."""
+        state = self._guild_of_role(role)
+        if state is None or role.managed_by is not None:
             raise StandInError(
                 f"role {role.name!r} is not one add_role made (a managed role cannot be given)"
             )
 
         async def give() -> None:
-            roles = self._join(user).roles
+            roles = state.join(user).roles
             if role.id not in roles:
                 roles.append(role.id)
 
         self._call(give(), timeout=5)
 
     def take_role(self, user: User, role: Role) -> None:
-        """Take a role from a member (no event, as `give_role`)."""
-        if user.id not in self._members:
+        """Take a role from a member of the role's server (no event, as `give_role`)."""
+        state = self._guild_of_role(role) or self._state_of(None)
+        if user.id not in state.members:
             raise StandInError(f"{user.name} ({user.id}) is no member of the server")
 
         async def take() -> None:
-            roles = self._members[user.id].roles
+            roles = state.members[user.id].roles
             if role.id in roles:
                 roles.remove(role.id)
 
         self._call(take(), timeout=5)
 
-    def remove_member(self, user: User) -> None:
-        """The user left the server: GET /guilds/{id}/members/{user} answers 404 10007 and they leave every
-        thread (until they interact again, which makes them a member anew)."""
+    def remove_member(self, user: User, *, guild: Guild | None = None) -> None:
+        """The user left a server (the first by default): GET /guilds/{id}/members/{user} answers 404 10007 and
+        they leave its threads (until they interact there again, which makes them a member anew)."""
         if user.id == self.bot_user.id:
             raise StandInError("remove_member cannot remove the bot: use remove_bot()")
+        state = self._state_of(guild)
 
         async def remove() -> None:
-            self._members.pop(user.id, None)
+            state.members.pop(user.id, None)
             for thread in self._threads.values():
-                thread.members.pop(user.id, None)
+                if thread.guild_id == state.id:
+                    thread.members.pop(user.id, None)
 
         self._call(remove(), timeout=5)
 
-    def remove_bot(self) -> None:
-        """The bot was kicked (or removed) from the server: GUILD_DELETE without `unavailable` to every
-        connected bot (discord.py fires `on_guild_remove`). Until `add_bot()` a new connection's READY lists
-        no guilds and no GUILD_CREATE follows, no guild event reaches the bot, members cannot interact in the
-        server (StandInError), and the bot's REST requests on the server's routes and channels answer 403
-        Missing Access (50001). The bot leaves every thread, as a member who leaves does."""
+    def remove_bot(self, *, guild: Guild | None = None) -> None:
+        """The bot was kicked (or removed) from a server, the first by default: GUILD_DELETE without
+        `unavailable` to every connected bot session that serves it (discord.py fires `on_guild_remove`). Until
+        `add_bot()` a new connection's READY does not list it and no GUILD_CREATE follows for it, none of its
+        events reaches the bot, members cannot interact in it (StandInError), and the bot's REST requests on its
+        routes and channels answer 403 Missing Access (50001). The bot leaves its threads, as a member who
+        leaves does."""
+        state = self._state_of(guild)
 
         async def remove() -> None:
-            if not self._bot_in_guild:
+            if not state.bot_in_guild:
                 raise StandInError("the bot is not in the server")
-            self._bot_in_guild = False
+            state.bot_in_guild = False
             for thread in self._threads.values():
-                thread.members.pop(self.bot_user.id, None)
-            await self._dispatch_ready("GUILD_DELETE", {"id": str(self.guild.id)})
+                if thread.guild_id == state.id:
+                    thread.members.pop(self.bot_user.id, None)
+            await self._dispatch_ready("GUILD_DELETE", {"id": str(state.id)}, state)
 
         self._call(remove(), timeout=5)
 
-    def add_bot(self) -> None:
-        """The bot was invited again: `guild.joined_at` is now, GUILD_CREATE (without `unavailable`, as for a
-        server joined) goes to every connected bot (discord.py fires `on_guild_join`), and new connections get
-        the server in READY and GUILD_CREATE again."""
+    def add_bot(self, *, guild: Guild | None = None) -> None:
+        """The bot was invited (again) to a server, the first by default: `guild.joined_at` is now, GUILD_CREATE
+        (without `unavailable`, as for a server joined) goes to every connected bot session that serves it
+        (discord.py fires `on_guild_join`), and new connections get the server in READY and GUILD_CREATE
+        again."""
+        state = self._state_of(guild)
 
         async def add() -> None:
-            if self._bot_in_guild:
+            if state.bot_in_guild:
                 raise StandInError("the bot is already in the server")
-            self._bot_in_guild = True
-            self.guild.joined_at = now_iso()
-            # Discord leaves `unavailable` out of a joined server's GUILD_CREATE (discord.py: on_guild_join);
-            # `"unavailable": false` means a known server became available again (on_guild_available).
-            data = self._guild_create()
-            data.pop("unavailable", None)
-            await self._dispatch_ready("GUILD_CREATE", data)
+            state.bot_in_guild = True
+            state.guild.joined_at = now_iso()
+            await self._dispatch_ready("GUILD_CREATE", self._joined_guild_create(state), state)
 
         self._call(add(), timeout=5)
 
-    def _require_bot_in_guild(self) -> None:
-        if not self._bot_in_guild:
+    def _joined_guild_create(self, guild: GuildState) -> dict[str, Any]:
+        # Discord leaves `unavailable` out of a joined server's GUILD_CREATE (discord.py: on_guild_join);
+        # `"unavailable": false` means a known server became available again (on_guild_available).
+        data = self._guild_create(guild)
+        data.pop("unavailable", None)
+        return data
+
+    def _require_bot_in_guild(self, guild: GuildState) -> None:
+        if not guild.bot_in_guild:
             raise StandInError("the bot is not in the server")
-
-    def _join(self, user: User) -> MemberState:
-        """The member for a user, who joins the server if not yet a member (on the stand-in's loop)."""
-        return self._members.setdefault(user.id, MemberState(user))
-
-    async def _joined(self, user: User) -> None:
-        self._join(user)
-
-    def _role_ids(self, user: User) -> list[int]:
-        member = self._members.get(user.id)
-        return list(member.roles) if member is not None else []
 
     def fail_next(
         self,
@@ -724,16 +895,25 @@ class StandIn:
         return User(name=name, **kwargs)
 
     def wait_ready(self, after_connections: int = 0, timeout: float = 30.0) -> bool:
-        """Wait until a gateway connection beyond the first `after_connections` got its GUILD_CREATEs."""
+        """Wait until a gateway connection beyond the first `after_connections` got its GUILD_CREATEs (one
+        session: a bot with several shards opens one per shard, see `wait_shards_ready`)."""
 
         def ready() -> bool:
-            return any(s.ready and not s.closed for s in self._sessions[after_connections:])
+            return any(s.live for s in self._sessions[after_connections:])
 
         return self._call(self._wait_until(ready, timeout), timeout)
 
-    def send_event(self, name: str, data: dict[str, Any]) -> None:
-        """Dispatch a gateway event (op 0) to the connected bot."""
-        self._call(self._dispatch(name, data), timeout=5)
+    def send_event(self, name: str, data: dict[str, Any], *, guild: Guild | None = None) -> None:
+        """Dispatch a gateway event (op 0) to the newest ready session, or with `guild` to the newest one that
+        serves that server."""
+
+        async def send() -> None:
+            session = self._serving(self._state_of(guild).id) if guild is not None else None
+            if guild is not None and session is None:
+                raise StandInError(f"cannot send {name}: no bot session serves server {guild.id}")
+            await self._dispatch(name, data, session)
+
+        self._call(send(), timeout=5)
 
     # --- driving the bot ------------------------------------------------------------------------------
 
@@ -748,6 +928,7 @@ class StandIn:
         permissions: int = MEMBER_PERMISSIONS,
         dm: bool = False,
         channel: Channel | None = None,
+        guild: Guild | None = None,
         strict: bool = True,
         timeout: float = 10.0,
         settle: float = 0.2,
@@ -757,13 +938,16 @@ class StandIn:
         Options are given by their English names with Python values (int, float, str, bool, User, Attachment);
         their types come from the registered command. With strict, options Discord's client would refuse
         (unknown, missing, out of range, not a choice) raise StandInError instead of being sent.
-        `channel` (a channel or thread, "general" by default) is where the member typed the command.
+        `guild` is the server (the channel's, else the first), `channel` (a channel or thread, the server's
+        "general" by default) where the member typed the command. The interaction goes to the bot session
+        that serves the server (a direct message: shard 0's).
         A deferred answer is waited for until its edit arrives and nothing changed for `settle` seconds.
         """
+        where = self._interaction_guild(guild, channel, dm)
         data = self._command_data(
-            command, dict(options or {}), focused=None, strict=strict, user=user, permissions=permissions
+            command, dict(options or {}), None, strict, where, user=user, permissions=permissions
         )
-        payload = self._interaction(2, data, user, locale, guild_locale, permissions, dm, channel)
+        payload = self._interaction(2, data, user, locale, guild_locale, permissions, dm, channel, where)
         return self._call(self._exchange(payload, timeout, settle), timeout + settle)
 
     def autocomplete(
@@ -776,14 +960,16 @@ class StandIn:
         locale: str = "en-US",
         permissions: int = MEMBER_PERMISSIONS,
         channel: Channel | None = None,
+        guild: Guild | None = None,
         timeout: float = 10.0,
     ) -> list[dict[str, Any]]:
-        """The choices the bot suggests while a member types into option `focused` (in `channel`, "general" by
-        default)."""
+        """The choices the bot suggests while a member types into option `focused` (in `channel`, by default the
+        "general" channel of `guild`, the first server by default)."""
+        where = self._interaction_guild(guild, channel, False)
         data = self._command_data(
-            command, dict(options), focused=focused, strict=False, user=user, permissions=permissions
+            command, dict(options), focused, False, where, user=user, permissions=permissions
         )
-        payload = self._interaction(4, data, user, locale, None, permissions, False, channel)
+        payload = self._interaction(4, data, user, locale, None, permissions, False, channel, where)
         reply = self._call(self._exchange(payload, timeout, 0), timeout)
         if reply.type != 8:
             raise StandInError(f"autocomplete was answered with response type {reply.type}, not 8")
@@ -799,12 +985,14 @@ class StandIn:
         locale: str = "en-US",
         permissions: int = MEMBER_PERMISSIONS,
         channel: Channel | None = None,
+        guild: Guild | None = None,
         timeout: float = 10.0,
         settle: float = 0.2,
     ) -> Reply:
         """Press a button (or pick `values` in a select menu) on a message of the bot.
 
-        The interaction comes from the message's channel or thread unless `channel` says otherwise.
+        The interaction comes from the message's channel or thread (and server) unless `channel` (or `guild`)
+        says otherwise.
         """
         messages = [reply.message, *reply.followups] if isinstance(reply, Reply) else [reply]
         target = next((m for m in messages if m is not None and m.component(custom_id) is not None), None)
@@ -818,9 +1006,12 @@ class StandIn:
         elif data["component_type"] != 2:
             raise StandInError(f"{custom_id!r} is a select menu: pass values=[...]")
         message = self._call(self._current_message(target.id), 5)
-        if channel is None and self._is_guild_channel(int(message["channel_id"])):
+        if channel is None and guild is None and self._is_guild_channel(int(message["channel_id"])):
             channel = self._channel_or_thread(int(message["channel_id"]))
-        payload = self._interaction(3, data, user, locale, None, permissions, False, channel)
+        if guild is None and channel is None and "guild_id" in message:
+            guild = self._guilds[int(message["guild_id"])].guild
+        where = self._interaction_guild(guild, channel, False)
+        payload = self._interaction(3, data, user, locale, None, permissions, False, channel, where)
         payload["message"] = message
         return self._call(self._exchange(payload, timeout, settle, on_message=target.id), timeout + settle)
 
@@ -833,13 +1024,14 @@ class StandIn:
         locale: str = "en-US",
         permissions: int = MEMBER_PERMISSIONS,
         channel: Channel | None = None,
+        guild: Guild | None = None,
         timeout: float = 10.0,
         settle: float = 0.2,
     ) -> Reply:
         """Fill in the modal the bot opened (text inputs by custom_id) and submit it.
 
-        The submission comes from the channel or thread of the interaction that opened the modal unless
-        `channel` says otherwise.
+        The submission comes from the channel or thread (and server) of the interaction that opened the modal
+        unless `channel` (or `guild`) says otherwise.
         """
         modal = reply.modal
         if modal is None:
@@ -870,9 +1062,12 @@ class StandIn:
                 rows.append({"type": 1, "id": component.get("id", 0), "components": filled})
         data = {"custom_id": modal["custom_id"], "components": rows}
         opened_in = int(reply.interaction.get("channel_id") or 0)
-        if channel is None and self._is_guild_channel(opened_in):
+        if channel is None and guild is None and self._is_guild_channel(opened_in):
             channel = self._channel_or_thread(opened_in)
-        payload = self._interaction(5, data, user, locale, None, permissions, False, channel)
+        if guild is None and channel is None and int(reply.interaction.get("guild_id") or 0) in self._guilds:
+            guild = self._guilds[int(reply.interaction["guild_id"])].guild
+        where = self._interaction_guild(guild, channel, False)
+        payload = self._interaction(5, data, user, locale, None, permissions, False, channel, where)
         return self._call(self._exchange(payload, timeout, settle), timeout + settle)
 
     def refresh(self, reply: Reply, *, followups: int = 0, timeout: float = 10.0) -> Reply:
@@ -891,21 +1086,35 @@ class StandIn:
 
     # --- building interactions ------------------------------------------------------------------------
 
+    def _interaction_guild(self, guild: Guild | None, channel: Channel | None, dm: bool) -> GuildState:
+        """The server an interaction comes from: `guild`, else the channel's, else the first (whose commands a
+        direct message is checked against too)."""
+        if dm and guild is not None:
+            raise StandInError("a direct message is in no server: pass dm=True or guild=, not both")
+        state = self._state_of(guild) if guild is not None else None
+        owner = self._guild_of_channel(channel.id) if channel is not None else None
+        if state is not None and owner is not None and owner is not state:
+            raise StandInError(
+                f"channel {channel and channel.name!r} is in server {owner.id}, not {state.id}"
+            )
+        return state or owner or self._state_of(None)
+
     def _command_data(
         self,
         command: str,
         options: dict[str, Any],
         focused: str | None,
         strict: bool,
+        guild: GuildState,
         user: User | None = None,
         permissions: int = MEMBER_PERMISSIONS,
     ) -> dict[str, Any]:
         names = command.split()
         if not names:
             raise StandInError("name a command, e.g. 'about' or 'engagement post'")
-        registered = self.command(names[0])
+        registered = self.command(names[0], guild=guild.guild)
         if registered is None and strict and (self._command_syncs or self.identifies):
-            known = sorted(c["name"] for c in self.guild_commands() + self.global_commands)
+            known = sorted(c["name"] for c in self.guild_commands(guild.id) + self.global_commands)
             raise StandInError(
                 f"no command /{names[0]} was registered (registered: {known}); pass strict=False to send it anyway"
             )
@@ -930,7 +1139,7 @@ class StandIn:
             definitions = (definition or {}).get("options") if definitions is not None else None
         invoker = (user or self.member, permissions)
         leaf = [
-            self._option(n, v, definitions, focused, strict, resolved, command, invoker)
+            self._option(n, v, definitions, focused, strict, resolved, command, invoker, guild)
             for n, v in options.items()
         ]
         level["options"] = leaf
@@ -954,6 +1163,7 @@ class StandIn:
         resolved: dict[str, dict[str, Any]],
         command: str,
         invoker: tuple[User, int],
+        guild: GuildState,
     ) -> dict[str, Any]:
         definition = next((o for o in definitions or [] if o.get("name") == name), None)
         if definitions is not None and definition is None and strict:
@@ -972,7 +1182,7 @@ class StandIn:
             option["value"] = str(value.id)
         elif isinstance(value, User):
             resolved.setdefault("users", {})[str(value.id)] = value.payload()
-            member = self.guild.member_payload(value, MEMBER_PERMISSIONS, self._role_ids(value))
+            member = guild.guild.member_payload(value, MEMBER_PERMISSIONS, guild.role_ids(value))
             member.pop("user")
             resolved.setdefault("members", {})[str(value.id)] = member
             option["value"] = str(value.id)
@@ -982,7 +1192,7 @@ class StandIn:
         else:
             option["value"] = value
         if strict and definition is not None:
-            self._check_value(definition, value, command)
+            self._check_value(definition, value, command, guild)
         elif strict and isinstance(value, Channel) and not self._is_guild_channel(value.id):
             raise StandInError(f"/{command} {name}: channel {value.name!r} was deleted")
         return option
@@ -992,12 +1202,11 @@ class StandIn:
         thread = self._threads.get(channel.id)
         if thread is not None:
             return self._member_thread_payload(thread, user, permissions)
-        state = self._channels.get(channel.id) or ChannelState(channel, 0)
+        state = self._channels.get(channel.id) or ChannelState(channel, 0, guild_id=self.guild.id)
         payload = self._channel_payload(state)
         del payload["permission_overwrites"]
-        allowed = channel_permissions(
-            permissions, state.overwrites, self.guild.id, user.id, self._roles_of(user)
-        )
+        roles = tuple(self._guilds[state.guild_id].role_ids(user))
+        allowed = channel_permissions(permissions, state.overwrites, state.guild_id, user.id, roles)
         payload["permissions"] = str(allowed)
         return payload
 
@@ -1005,13 +1214,11 @@ class StandIn:
         """A thread as interactions carry it: its payload and what the member may do there (the parent's)."""
         parent = self._channels.get(thread.parent_id)
         overwrites = parent.overwrites if parent is not None else []
-        payload = thread.payload(self.guild.id)
-        allowed = channel_permissions(permissions, overwrites, self.guild.id, user.id, self._roles_of(user))
+        payload = thread.payload()
+        roles = tuple(self._guilds[thread.guild_id].role_ids(user))
+        allowed = channel_permissions(permissions, overwrites, thread.guild_id, user.id, roles)
         payload["permissions"] = str(allowed)
         return payload
-
-    def _roles_of(self, user: User) -> tuple[int, ...]:
-        return tuple(self._role_ids(user))
 
     def _is_guild_channel(self, channel_id: int) -> bool:
         """A server channel or thread that exists now."""
@@ -1021,17 +1228,17 @@ class StandIn:
         thread = self._threads.get(channel_id)
         return thread.thread if thread is not None else self._channels[channel_id].channel
 
-    def _check_value(self, definition: dict[str, Any], value: Any, command: str) -> None:
+    def _check_value(self, definition: dict[str, Any], value: Any, command: str, guild: GuildState) -> None:
         name = definition["name"]
         if isinstance(value, Role) or definition.get("type") == ROLE_OPTION_TYPES[0]:
             if not isinstance(value, Role) or definition.get("type") not in ROLE_OPTION_TYPES:
                 raise StandInError(
                     f"/{command} {name}: a role option takes a Role (stand_in.add_role), not {value!r}"
                 )
-            if value not in self.roles:
+            if value not in guild.all_roles:
                 raise StandInError(f"/{command} {name}: the server has no role {value.name!r}")
         if definition.get("type") == CHANNEL_OPTION or isinstance(value, Channel):
-            self._check_channel_value(definition, value, command)
+            self._check_channel_value(definition, value, command, guild)
         choices = definition.get("choices")
         if choices and value not in [c["value"] for c in choices]:
             raise StandInError(f"/{command} {name}: {value!r} is not one of the choices {choices}")
@@ -1048,7 +1255,9 @@ class StandIn:
         ):
             raise StandInError(f"/{command} {name}: Discord's client only sends {low}-{high} characters")
 
-    def _check_channel_value(self, definition: dict[str, Any], value: Any, command: str) -> None:
+    def _check_channel_value(
+        self, definition: dict[str, Any], value: Any, command: str, guild: GuildState
+    ) -> None:
         name = definition["name"]
         if definition.get("type") != CHANNEL_OPTION:
             raise StandInError(
@@ -1061,6 +1270,11 @@ class StandIn:
         if not self._is_guild_channel(value.id):
             raise StandInError(
                 f"/{command} {name}: channel {value.name!r} was deleted; Discord's client lists no such channel"
+            )
+        if (owner := self._guild_of_channel(value.id)) is not guild:
+            raise StandInError(
+                f"/{command} {name}: channel {value.name!r} is in server {owner and owner.id}, not in {guild.id}; "
+                "Discord's client only lists the server's own channels"
             )
         types = definition.get("channel_types")
         if types and value.kind not in types:
@@ -1077,7 +1291,8 @@ class StandIn:
         guild_locale: str | None,
         permissions: int,
         dm: bool,
-        channel: Channel | None = None,
+        channel: Channel | None,
+        guild: GuildState,
     ) -> dict[str, Any]:
         user = user or self.member
         if dm and channel is not None:
@@ -1101,31 +1316,35 @@ class StandIn:
                 channel={"id": str(channel_id), "type": 1, "recipients": [user.payload()], "flags": 0},
                 channel_id=str(channel_id),
                 context=1,
-                authorizing_integration_owners={"0": str(self.guild.id)},
+                authorizing_integration_owners={"0": str(guild.id)},
             )
         else:
-            self._require_bot_in_guild()  # Discord shows a kicked bot's commands nowhere in the server
+            self._require_bot_in_guild(guild)  # Discord shows a kicked bot's commands nowhere in the server
             # Whoever interacts in the server is a member of it (GET /guilds/{id}/members/{user} finds them).
-            self._call(self._joined(user), timeout=5)
-            invoked, app_permissions = self._invoked_channel(channel, user, permissions)
+            self._call(self._joined(guild, user), timeout=5)
+            invoked, app_permissions = self._invoked_channel(channel, user, permissions, guild)
+            server = guild.guild
             payload.update(
-                guild_id=str(self.guild.id),
-                guild={"id": str(self.guild.id), "locale": self.guild.preferred_locale, "features": []},
-                guild_locale=guild_locale or self.guild.preferred_locale,
-                member=self.guild.member_payload(user, permissions, self._role_ids(user)),
+                guild_id=str(server.id),
+                guild={"id": str(server.id), "locale": server.preferred_locale, "features": []},
+                guild_locale=guild_locale or server.preferred_locale,
+                member=server.member_payload(user, permissions, guild.role_ids(user)),
                 channel=invoked,
                 channel_id=invoked["id"],
                 app_permissions=str(app_permissions),
                 context=0,
-                authorizing_integration_owners={"0": str(self.guild.id)},
+                authorizing_integration_owners={"0": str(server.id)},
             )
         return payload
 
+    async def _joined(self, guild: GuildState, user: User) -> None:
+        guild.join(user)
+
     def _invoked_channel(
-        self, channel: Channel | None, user: User, permissions: int
+        self, channel: Channel | None, user: User, permissions: int, guild: GuildState
     ) -> tuple[dict[str, Any], int]:
         """The interaction's channel (a thread as interactions carry it) and the bot's permissions there."""
-        channel_id = channel.id if channel is not None else self.guild.channel_id
+        channel_id = channel.id if channel is not None else guild.guild.channel_id
         thread = self._threads.get(channel_id)
         if thread is not None:
             parent = self._channels.get(thread.parent_id)
@@ -1133,7 +1352,7 @@ class StandIn:
             return self._member_thread_payload(thread, user, permissions), allowed
         state = self._channels.get(channel_id)
         if state is None and channel is None:
-            return self.guild.channel_payload(), BOT_PERMISSIONS
+            return guild.guild.channel_payload(), BOT_PERMISSIONS
         if state is None:
             raise StandInError(
                 f"channel {channel_id} does not exist (deleted?): no member can interact there"
@@ -1151,13 +1370,16 @@ class StandIn:
         self, payload: dict[str, Any], within: float, settle: float, on_message: int | None = None
     ) -> Reply:
         end = self._loop.time() + within
-        if not await self._wait_until(lambda: self._session() is not None, within):
-            raise NoReply(f"no bot connected to the gateway within {within} s")
+        guild_id = int(payload["guild_id"]) if "guild_id" in payload else None
+        if not await self._wait_until(lambda: self._serving(guild_id) is not None, within):
+            served = "" if guild_id is None else f" serving server {guild_id}"
+            raise NoReply(f"no bot connected to the gateway{served} within {within} s")
         started = self._loop.time()
         exchange = Exchange(payload, sent_at=started, deadline=started + self.response_deadline)
         exchange.original_id = on_message
         self._exchanges[exchange.token] = exchange
-        await self._dispatch("INTERACTION_CREATE", payload)
+        # Discord sends a server's interactions to the shard that serves the server, a direct message to shard 0.
+        await self._dispatch("INTERACTION_CREATE", payload, self._serving(guild_id))
         what = _describe(payload)
         # Past Discord's deadline the member sees "The application did not respond": no use waiting longer.
         answer_by = min(end, exchange.deadline + 1.0)
@@ -1201,51 +1423,60 @@ class StandIn:
     # --- gateway ---------------------------------------------------------------------------------------
 
     def _session(self) -> GatewaySession | None:
-        live = [s for s in self._sessions if s.ready and not s.closed]
+        """The newest ready session."""
+        live = [s for s in self._sessions if s.live]
+        return live[-1] if live else None
+
+    def _serving(self, guild_id: int | None) -> GatewaySession | None:
+        """The newest ready session that serves a server (None: direct messages, shard 0's)."""
+        live = [s for s in self._sessions if s.live and s.serves(guild_id)]
         return live[-1] if live else None
 
     def _channel_payload(self, state: ChannelState) -> dict[str, Any]:
         return channel_payload(
-            state.channel, self.guild.id, position=state.position, overwrites=state.overwrites
+            state.channel, state.guild_id, position=state.position, overwrites=state.overwrites
         )
 
-    def _ordered_channels(self) -> list[ChannelState]:
-        return sorted(list(self._channels.values()), key=lambda c: c.position)
+    def _ordered_channels(self, guild: GuildState) -> list[ChannelState]:
+        mine = [c for c in list(self._channels.values()) if c.guild_id == guild.id]
+        return sorted(mine, key=lambda c: c.position)
 
-    def _guild_create(self) -> dict[str, Any]:
-        channels = [self._channel_payload(s) for s in self._ordered_channels()]
-        return self.guild.create_payload(
+    def _guild_create(self, guild: GuildState) -> dict[str, Any]:
+        channels = [self._channel_payload(s) for s in self._ordered_channels(guild)]
+        return guild.guild.create_payload(
             self.bot_user,
             channels,
-            roles=[r.payload() for r in self.roles],
+            roles=[r.payload() for r in guild.all_roles],
             # The active threads the bot can see (it is in every thread it made), so a restarted bot knows them.
             threads=[
-                t.payload(self.guild.id)
+                t.payload()
                 for t in self._threads.values()
-                if not t.archived and (t.kind != PRIVATE_THREAD or self.bot_user.id in t.members)
+                if t.guild_id == guild.id
+                and not t.archived
+                and (t.kind != PRIVATE_THREAD or self.bot_user.id in t.members)
             ],
-            bot_roles=self._members[self.bot_user.id].roles,
-            member_count=len(self._members),
+            bot_roles=guild.members[self.bot_user.id].roles,
+            member_count=len(guild.members),
         )
 
     async def _dispatch_channel_event(self, name: str, state: ChannelState) -> None:
-        await self._dispatch_guild_event(name, self._channel_payload(state))
+        await self._dispatch_guild_event(name, self._channel_payload(state), self._guilds[state.guild_id])
 
-    async def _dispatch_guild_event(self, name: str, data: dict[str, Any]) -> None:
-        """A CHANNEL_*, THREAD_* or GUILD_ROLE_* event to every connected bot that asked for the GUILDS intent
-        (Discord sends them to no other), none while the bot is not in the server."""
-        if not self._bot_in_guild:
+    async def _dispatch_guild_event(self, name: str, data: dict[str, Any], guild: GuildState) -> None:
+        """A CHANNEL_*, THREAD_* or GUILD_ROLE_* event of a server to every connected bot session that serves it
+        and asked for the GUILDS intent (Discord sends them to no other), none while the bot is not in it."""
+        if not guild.bot_in_guild:
             return
-        for session in self._sessions:
+        for session in list(self._sessions):
             intents = int((session.identify or {}).get("intents") or 0)
-            if session.ready and not session.closed and intents & GUILDS_INTENT:
+            if session.live and session.serves(guild.id) and intents & GUILDS_INTENT:
                 await self._dispatch(name, data, session)
 
-    async def _dispatch_ready(self, name: str, data: dict[str, Any]) -> None:
-        """An event to every connected bot that got its READY (as GUILD_CREATE after IDENTIFY, whatever the
-        intents)."""
-        for session in self._sessions:
-            if session.ready and not session.closed:
+    async def _dispatch_ready(self, name: str, data: dict[str, Any], guild: GuildState) -> None:
+        """A server's event to every connected bot session that got its READY and serves the server (as
+        GUILD_CREATE after IDENTIFY, whatever the intents)."""
+        for session in list(self._sessions):
+            if session.live and session.serves(guild.id):
                 await self._dispatch(name, data, session)
 
     async def _dispatch(self, name: str, data: dict[str, Any], session: GatewaySession | None = None) -> None:
@@ -1298,13 +1529,18 @@ class StandIn:
             self._violation(f"IDENTIFY asks for privileged intents {asked}, not enabled for this application")
             await session.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
+        if not self._take_shard(session, identify.get("shard")):
+            await session.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        # A session gets the servers its shard serves (the bot's only): unavailable in READY, then GUILD_CREATE.
+        guilds = [g for g in list(self._guilds.values()) if g.bot_in_guild and session.serves(g.id)]
         ready = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(self.guild.id), "unavailable": True}] if self._bot_in_guild else [],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": secrets.token_hex(16),
             "resume_gateway_url": self.gateway_url,
-            "shard": identify.get("shard") or [0, 1],
+            "shard": list(session.shard),
             "application": {"id": str(self.app_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
@@ -1316,10 +1552,45 @@ class StandIn:
             "session_type": "normal",
         }
         await self._dispatch("READY", ready, session)
-        if self._bot_in_guild:
-            await self._dispatch("GUILD_CREATE", self._guild_create(), session)
+        for guild in guilds:
+            await self._dispatch("GUILD_CREATE", self._guild_create(guild), session)
         session.ready = True
         self._notify()
+
+    def _take_shard(self, session: GatewaySession, shard: Any) -> bool:
+        """Note IDENTIFY's `shard` ([shard_id, shard_count]; none: [0, 1]) on the session; False if Discord
+        would refuse it (4010 Invalid shard). Flags a count other than GET /gateway/bot's once more than one
+        shard is in play, and a second connected session as the same shard."""
+        if shard is None:
+            shard = [0, 1]
+        if not (
+            isinstance(shard, list)
+            and len(shard) == 2
+            and all(type(n) is int for n in shard)
+            and shard[1] >= 1
+            and 0 <= shard[0] < shard[1]
+        ):
+            self._violation(
+                f"IDENTIFY with shard {shard!r}: not [shard_id, shard_count] with 0 <= shard_id < shard_count"
+            )
+            return False
+        session.shard = (shard[0], shard[1])
+        if shard[1] != self.shard_count and max(shard[1], self.shard_count) > 1:
+            self._violation(
+                f"IDENTIFY as shard {shard} while GET /gateway/bot answers {self.shard_count} shard(s): "
+                "every shard must use the same shard_count, or some servers go unserved or served twice"
+            )
+        twins = [
+            other
+            for other in self._sessions
+            if other is not session
+            and not other.closed
+            and other.identify is not None
+            and other.shard == session.shard
+        ]
+        if shard[1] > 1 and twins:
+            self._violation(f"two connected gateway sessions identify as shard {shard}")
+        return True
 
     # --- REST ------------------------------------------------------------------------------------------
 
@@ -1434,7 +1705,7 @@ class StandIn:
         fault = self._take_fault(record)
         if fault is not None and not fault.after_effect:
             return self._fault_response(record, fault)
-        if not self._bot_in_guild and self._in_guild_route(path):
+        if (guild := self._route_guild(path)) is not None and not guild.bot_in_guild:
             # A kicked bot sees nothing of the server (interaction webhooks keep working).
             return _error(403, "Missing Access", 50001)
         for route_method, pattern, handler in self._routes:
@@ -1448,14 +1719,14 @@ class StandIn:
             return self._fault_response(record, fault)
         return response
 
-    def _in_guild_route(self, path: str) -> bool:
-        """A route on the server (`/guilds/{id}...`, its application commands) or on one of its channels or
-        threads."""
+    def _route_guild(self, path: str) -> GuildState | None:
+        """The server a route is on (`/guilds/{id}...`, its application commands, one of its channels or
+        threads), None for other routes."""
         match = re.match(r"(?:/applications/\d+)?/guilds/(\d+)(?:/|$)", path)
         if match is not None:
-            return int(match[1]) == self.guild.id
+            return self._guilds.get(int(match[1]))
         match = re.match(r"/channels/(\d+)(?:/|$)", path)
-        return match is not None and self._is_guild_channel(int(match[1]))
+        return self._guild_of_channel(int(match[1])) if match is not None else None
 
     def _take_fault(self, record: Request) -> Fault | None:
         for fault in self._faults:
@@ -1486,7 +1757,7 @@ class StandIn:
 
     async def _get_gateway_bot(self, record: Request, match: re.Match[str]) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
-        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        return _json({"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit})
 
     async def _get_gateway(self, record: Request, match: re.Match[str]) -> web.Response:
         return _json({"url": self.gateway_url})
@@ -1495,13 +1766,14 @@ class StandIn:
         return _json({**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "email": None})
 
     async def _get_application(self, record: Request, match: re.Match[str]) -> web.Response:
-        return _json(application_payload(self.app_id, self.bot_user, self.owner))
+        guilds = sum(g.bot_in_guild for g in self._guilds.values())
+        return _json(application_payload(self.app_id, self.bot_user, self.owner, guilds))
 
     def _check_app(self, match: re.Match[str], record: Request) -> web.Response | None:
         if int(match["app"]) != self.app_id:
             self._violation(f"{record.method} {record.path}: application id is not the bot's ({self.app_id})")
             return _error(403, "Missing Access", 50001)
-        if "guild" in match.groupdict() and match["guild"] and int(match["guild"]) != self.guild.id:
+        if "guild" in match.groupdict() and match["guild"] and int(match["guild"]) not in self._guilds:
             return _error(403, "Missing Access", 50001)
         return None
 
@@ -1690,8 +1962,8 @@ class StandIn:
     # --- channels ---------------------------------------------------------------------------------------
 
     def _bot_permissions(self, state: ChannelState) -> int:
-        roles = tuple(self._members[self.bot_user.id].roles)
-        return channel_permissions(BOT_PERMISSIONS, state.overwrites, self.guild.id, self.bot_user.id, roles)
+        roles = tuple(self._guilds[state.guild_id].members[self.bot_user.id].roles)
+        return channel_permissions(BOT_PERMISSIONS, state.overwrites, state.guild_id, self.bot_user.id, roles)
 
     def _known_channel(self, channel_id: int) -> bool:
         return channel_id in self._channels or channel_id in self._dm_channels or channel_id in self._threads
@@ -1726,14 +1998,14 @@ class StandIn:
         if thread.archived:
             thread.archived = False
             thread.archive_timestamp = now_iso()
-            await self._dispatch_guild_event("THREAD_UPDATE", thread.payload(self.guild.id))
+            await self._dispatch_guild_event("THREAD_UPDATE", thread.payload(), self._guilds[thread.guild_id])
 
     async def _get_channel(self, record: Request, match: re.Match[str]) -> web.Response:
         channel_id = int(match["channel"])
         if channel_id in self._dm_channels:
             return _json(self._dm_channels[channel_id])
         if (thread := self._threads.get(channel_id)) is not None:
-            return self._thread_refusal(thread) or _json(thread.payload(self.guild.id))
+            return self._thread_refusal(thread) or _json(thread.payload())
         state = self._channels.get(channel_id)
         if state is None:
             return _error(404, "Unknown Channel", 10003)
@@ -1761,8 +2033,8 @@ class StandIn:
             thread.archive_timestamp = now_iso()
         if "name" in body:
             thread.name = str(body["name"])
-        await self._dispatch_guild_event("THREAD_UPDATE", thread.payload(self.guild.id))
-        return _json(thread.payload(self.guild.id))
+        await self._dispatch_guild_event("THREAD_UPDATE", thread.payload(), self._guilds[thread.guild_id])
+        return _json(thread.payload())
 
     async def _post_channel_message(self, record: Request, match: re.Match[str]) -> web.Response:
         channel_id = int(match["channel"])
@@ -1801,7 +2073,7 @@ class StandIn:
             author=self.bot_user,
             body=body,
             attachments=attachments,
-            guild_id=self.guild.id if state is not None or thread is not None else None,
+            guild_id=state.guild_id if state is not None else thread.guild_id if thread is not None else None,
         )
         self._messages[int(message["id"])] = message
         self._channel_messages.setdefault(channel_id, []).append(int(message["id"]))
@@ -1974,12 +2246,13 @@ class StandIn:
             auto_archive_duration=duration or 1440,
             invitable=body.get("invitable") is not False,
             rate_limit_per_user=slowmode or 0,
+            guild_id=parent.guild_id,
         )
         thread.members[self.bot_user.id] = thread.created_at  # the creator is in it
         self._threads[thread.id] = thread
-        event = {**thread.payload(self.guild.id, member=self.bot_user.id), "newly_created": True}
-        await self._dispatch_guild_event("THREAD_CREATE", event)
-        return _json(thread.payload(self.guild.id, member=self.bot_user.id), 201)
+        event = {**thread.payload(member=self.bot_user.id), "newly_created": True}
+        await self._dispatch_guild_event("THREAD_CREATE", event, self._guilds[parent.guild_id])
+        return _json(thread.payload(member=self.bot_user.id), 201)
 
     def _thread_of(self, match: re.Match[str]) -> ThreadState | web.Response:
         """The thread a thread-members route names, or Discord's error for another channel."""
@@ -2010,10 +2283,11 @@ class StandIn:
         after, limit = int(after_text), int(limit_text)
         members = [thread.member_payload(u) for u in sorted(thread.members) if u > after][:limit]
         if record.query.get("with_member") in ("true", "True", "1"):
+            guild = self._guilds[thread.guild_id]
             for entry in members:
-                state = self._members.get(int(entry["user_id"]))
+                state = guild.members.get(int(entry["user_id"]))
                 if state is not None:
-                    entry["member"] = self.guild.member_payload(state.user, roles=state.roles)
+                    entry["member"] = guild.guild.member_payload(state.user, roles=state.roles)
         return _json(members)
 
     async def _get_thread_member(self, record: Request, match: re.Match[str]) -> web.Response:
@@ -2033,7 +2307,7 @@ class StandIn:
         if refused := self._thread_refusal(thread, SEND_MESSAGES_IN_THREADS):
             return refused
         user_id = self._user_of(match)
-        if user_id not in self._members:
+        if user_id not in self._guilds[thread.guild_id].members:
             return _error(404, "Unknown Member", 10007)
         if thread.archived:
             return _error(400, "Operation cannot be performed on an archived thread", 50083)
@@ -2047,7 +2321,7 @@ class StandIn:
         if thread.archived:
             return _error(400, "Operation cannot be performed on an archived thread", 50083)
         user_id = self._user_of(match)
-        if user_id not in self._members:
+        if user_id not in self._guilds[thread.guild_id].members:
             return _error(404, "Unknown Member", 10007)
         thread.members.pop(user_id, None)
         return web.Response(status=204)
@@ -2055,24 +2329,27 @@ class StandIn:
     # --- the server and its members -------------------------------------------------------------------
 
     async def _get_guild(self, record: Request, match: re.Match[str]) -> web.Response:
-        if int(match["guild"]) != self.guild.id:
+        guild = self._guilds.get(int(match["guild"]))
+        if guild is None:
             return _error(404, "Unknown Guild", 10004)
-        roles = [r.payload() for r in self.roles]
-        return _json(self.guild.create_payload(self.bot_user, roles=roles, member_count=len(self._members)))
+        roles = [r.payload() for r in guild.all_roles]
+        return _json(guild.guild.create_payload(self.bot_user, roles=roles, member_count=len(guild.members)))
 
     async def _get_member(self, record: Request, match: re.Match[str]) -> web.Response:
         """GET /guilds/{id}/members/{user}: no intent needed, unlike the member list."""
-        if int(match["guild"]) != self.guild.id:
+        guild = self._guilds.get(int(match["guild"]))
+        if guild is None:
             return _error(404, "Unknown Guild", 10004)
-        member = self._members.get(int(match["user"]))
+        member = guild.members.get(int(match["user"]))
         if member is None:
             return _error(404, "Unknown Member", 10007)
-        return _json(self.guild.member_payload(member.user, roles=member.roles))
+        return _json(guild.guild.member_payload(member.user, roles=member.roles))
 
     async def _get_guild_channels(self, record: Request, match: re.Match[str]) -> web.Response:
-        if int(match["guild"]) != self.guild.id:
+        guild = self._guilds.get(int(match["guild"]))
+        if guild is None:
             return _error(404, "Unknown Guild", 10004)
-        return _json([self._channel_payload(s) for s in self._ordered_channels()])
+        return _json([self._channel_payload(s) for s in self._ordered_channels(guild)])
 
     async def _get_user(self, record: Request, match: re.Match[str]) -> web.Response:
         return _json(User(id=int(match["user"]), name="member").payload())
