@@ -92,6 +92,8 @@ class TableCheck:
 def mask_url(url: str) -> str:
     """The URL with its password (in the user part or a `password=` query parameter) replaced by ***."""
     parts = urlsplit(url)
+    if not secrets_of(url):
+        return url  # nothing to hide; unsplitting would also rewrite sqlite:///x.db as sqlite:/x.db
     netloc = parts.netloc
     if "@" in netloc:
         user, _, host = netloc.rpartition("@")

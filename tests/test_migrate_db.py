@@ -536,6 +536,7 @@ async def test_a_mismatch_after_the_copy_exits_1(
 def test_passwords_are_masked() -> None:
     assert mask_url("postgresql://pulse:hunter2@db:5432/pulse") == "postgresql://pulse:***@db:5432/pulse"
     assert mask_url("postgresql://pulse@db/pulse") == "postgresql://pulse@db/pulse"
+    assert mask_url("sqlite:///data/pulse.db") == "sqlite:///data/pulse.db"
     assert (
         mask_url("postgresql://db/pulse?user=p&password=hunter2")
         == "postgresql://db/pulse?user=p&password=***"
