@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.history import moment_text
-from bot.settings import SettingsError, is_postgres_url, sqlite_path
+from bot.settings import Settings, SettingsError, is_postgres_url, sqlite_path
 from bot.storage.database import Database, DatabaseUnavailable, SchemaTooNew, Transaction, open_database
 
 EXIT_OK = 0
@@ -591,7 +591,8 @@ class _SourceSetting(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str | None = None
+    # Where the bot keeps its data when DATABASE_URL is unset: the file a newcomer's Pulse has been using.
+    database_url: str = Settings.model_fields["database_url"].default
 
 
 def parser() -> argparse.ArgumentParser:
@@ -637,11 +638,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # a malformed .env: say so instead of a traceback
             print(f"migrate-db: cannot read DATABASE_URL: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    if not source:
-        print(
-            "migrate-db: say which SQLite database to copy: --from sqlite:///pulse.db, "
-            "or set DATABASE_URL (environment or .env) to it.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     return asyncio.run(migrate_db(source, args.target, work_dir=args.work_dir))

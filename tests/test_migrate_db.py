@@ -351,9 +351,10 @@ async def test_the_source_defaults_to_database_url_from_env_file(
 
 
 def test_usage_problems_exit_2(tmp_path: Path) -> None:
-    nothing = cli("--to", "postgresql://postgres@127.0.0.1/x", cwd=tmp_path)  # no --from, no DATABASE_URL
+    # No --from, no DATABASE_URL: the bot's own default, pulse.db here, which does not exist.
+    nothing = cli("--to", "postgresql://postgres@127.0.0.1/x", cwd=tmp_path)
     assert nothing.returncode == EXIT_USAGE
-    assert "say which SQLite database to copy" in nothing.stderr
+    assert "pulse.db" in nothing.stderr, nothing.stderr
     no_target = cli("--from", "sqlite:///pulse.db", cwd=tmp_path)
     assert no_target.returncode == EXIT_USAGE and "--to" in no_target.stderr
 
