@@ -254,10 +254,9 @@ class HistoryRepository:
     async def clear_goals(self, guild_id: int, user_id: int) -> int:
         """Remove the member's goals; how many there were."""
         async with self.db.write() as conn:
-            changed = await conn.execute(
+            return await conn.execute(
                 "DELETE FROM goals WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
-            return changed
 
     # --- reading ---------------------------------------------------------------------------------
 

@@ -107,11 +107,10 @@ class JobStore:
     async def cancel(self, kind: str, guild_id: int) -> int:
         """Drop the guild's pending jobs of this kind (claimed ones finish as they are)."""
         async with self.db.write() as conn:
-            changed = await conn.execute(
+            return await conn.execute(
                 "DELETE FROM scheduled_jobs WHERE kind = ? AND guild_id = ? AND state = 'pending'",
                 (kind, guild_id),
             )
-            return changed
 
     async def claim_due(self, now: datetime, owner: str) -> list[Job]:
         """Claim every job due by `now`, and every claim whose lease ran out, for `owner`, in one transaction."""

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -268,8 +269,6 @@ async def _version(conn: asyncpg.Connection) -> int:
 
 def describe(url: str) -> str:
     """host:port/database of a postgresql:// URL, without user or password (for logs and messages)."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     host = parts.hostname or "localhost"
     port = parts.port or 5432

@@ -197,7 +197,6 @@ class PrivacyRepository:
                 if table == "scheduled_jobs" and keep_job is not None:
                     sql += " AND id != ?"
                     params.append(keep_job)
-                changed = await conn.execute(sql, params)
-                deleted += changed
+                deleted += await conn.execute(sql, params)
         await self.db.forget_deleted()
         return deleted
