@@ -17,9 +17,17 @@ from bot.access import may_view_member
 from bot.client import Pulse
 from bot.context import messages
 from bot.domain.checkins import ViewKind
-from bot.domain.csv_import import MAX_BYTES, CellError, CsvRejected, ImportResult, parse_csv, parse_day
+from bot.domain.csv_import import CellError, FileRejected, ImportResult, parse_day
 from bot.domain.engagement import MAX_COUNT, PostEngagement, check_count
-from bot.domain.history import GOAL_METRICS, FollowerSnapshot, Goal, GoalMetric, LoggedPost, PostNumbers
+from bot.domain.history import (
+    GOAL_METRICS,
+    FollowerSnapshot,
+    Goal,
+    GoalMetric,
+    LoggedPost,
+    PostNumbers,
+)
+from bot.domain.imports import read_history_file
 from bot.domain.progress import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -30,6 +38,8 @@ from bot.domain.progress import (
     new_goal,
     progress_report,
 )
+from bot.domain.tiktok_export import TikTokExport, day_counts, plan_posts
+from bot.domain.uploads import MAX_CSV_BYTES, upload_limit
 from bot.errors import UserError
 from bot.i18n import DEFAULT_LANG, Messages, choice_names, command_description, describe_options, messages_for
 from bot.limits import heavy
@@ -48,8 +58,10 @@ from bot.render.history import (
     metric_name,
     metric_value,
     no_history_embed,
+    other_account_embed,
     progress_embed,
     signed,
+    tiktok_saved_embed,
 )
 from bot.storage.checkins import CheckinRepository
 from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
@@ -66,6 +78,31 @@ def _megabytes(msgs: Messages, size: int) -> str:
 
 def _plain(msgs: Messages, values: dict[str, Any]) -> dict[str, Any]:
     return {k: msgs.number(v) if isinstance(v, int) else v for k, v in values.items()}
+
+
+def _too_big_key(limit: int) -> str:
+    return (
+        "history.import.errors.too_big" if limit == MAX_CSV_BYTES else "history.import.errors.too_big_archive"
+    )
+
+
+def _rejected(msgs: Messages, exc: FileRejected, size: int) -> UserError:
+    """The member's message for a file refused as a whole; sizes in MB as their file manager shows them."""
+    values = _plain(msgs, exc.values)
+    if exc.reason == "too_big":
+        limit = int(exc.values["maximum"])
+        return UserError(_too_big_key(limit), size=_megabytes(msgs, size), maximum=_megabytes(msgs, limit))
+    if exc.reason == "archive_too_big":
+        values["size"] = _megabytes(msgs, int(exc.values["size"]))
+        values["maximum"] = _megabytes(msgs, int(exc.values["maximum"]))
+    if exc.reason == "missing_columns":
+        values["columns"] = ", ".join(
+            f"“{msgs(f'history.import.columns.{c}')}”" for c in str(exc.values["columns"]).split(", ")
+        )
+    for name in ("file", "handles"):
+        if name in values:
+            values[name] = discord.utils.escape_markdown(str(values[name]))
+    return UserError(f"history.import.errors.{exc.reason}", **values)
 
 
 def _member_ids(interaction: discord.Interaction) -> tuple[int, int]:
@@ -239,6 +276,49 @@ def _describe_batch(msgs: Messages, batch: Batch, tz: tzinfo) -> str:
     )
 
 
+class OtherAccountView(OwnedView):
+    """Asks before storing an export of another TikTok account than the member's earlier imports."""
+
+    def __init__(self, owner_id: int, msgs: Messages, store: Callable[[], Awaitable[discord.Embed]]) -> None:
+        super().__init__(owner_id, "history.import.other_account_not_yours")
+        self.msgs = msgs
+        self.store = store
+        self.message: discord.WebhookMessage | None = None
+        prefix = f"tiktok-account:{secrets.token_hex(6)}"
+        confirm: discord.ui.Button[OtherAccountView] = discord.ui.Button(
+            label=msgs("history.import.other_account_confirm"),
+            style=discord.ButtonStyle.danger,
+            custom_id=f"{prefix}:confirm",
+        )
+        cancel: discord.ui.Button[OtherAccountView] = discord.ui.Button(
+            label=msgs("history.import.other_account_cancel"),
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"{prefix}:cancel",
+        )
+        confirm.callback = self._confirm  # type: ignore[method-assign]
+        cancel.callback = self._cancel  # type: ignore[method-assign]
+        self.add_item(confirm)
+        self.add_item(cancel)
+
+    async def _confirm(self, interaction: discord.Interaction) -> None:
+        self.stop()
+        # Storing a large export can take longer than Discord waits for an answer to a click.
+        await interaction.response.defer()
+        await interaction.edit_original_response(embed=await self.store(), view=None)
+
+    async def _cancel(self, interaction: discord.Interaction) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content=self.msgs("history.import.other_account_cancelled"), embed=None, view=None
+        )
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            await self.message.edit(
+                content=self.msgs("history.import.other_account_expired"), embed=None, view=None
+            )
+
+
 # --- the cog ------------------------------------------------------------------------------------------
 
 
@@ -336,39 +416,67 @@ class History(commands.Cog):
         guild_id, user_id = _member_ids(interaction)
         msgs = messages(interaction)
         # Refuse by the size Discord reports before downloading anything.
-        if file.size > MAX_BYTES:
+        limit = upload_limit(file.filename)
+        if file.size > limit:
             raise UserError(
-                "history.import.errors.too_big",
-                size=_megabytes(msgs, file.size),
-                maximum=_megabytes(msgs, MAX_BYTES),
+                _too_big_key(limit), size=_megabytes(msgs, file.size), maximum=_megabytes(msgs, limit)
             )
         with heavy(interaction, "log import") as turn:
             await interaction.response.defer(ephemeral=True, thinking=True)
             data = await file.read()
             now = self.bot.clock.now()
-            result = await self._parse(msgs, data, now)
+            result = await self._read(msgs, file.filename, data, now)
             if not result.ok:
                 turn.give_back()
                 await interaction.followup.send(
                     embed=import_problems_embed(msgs, file.filename, result), ephemeral=True
                 )
                 return
+            if isinstance(result, TikTokExport):
+                await self._import_tiktok(interaction, msgs, file.filename, result)
+                return
             outcome = await self.repo.import_rows(guild_id, user_id, result.posts, result.followers, now)
         answer = import_saved_embed(msgs, file.filename, outcome.posts, outcome.followers, outcome.skipped)
         await interaction.followup.send(embed=answer, ephemeral=True)
 
-    async def _parse(self, msgs: Messages, data: bytes, now: datetime) -> ImportResult:
+    async def _read(
+        self, msgs: Messages, filename: str, data: bytes, now: datetime
+    ) -> ImportResult | TikTokExport:
         try:
-            return await asyncio.to_thread(parse_csv, data, now)
-        except CsvRejected as exc:
-            values = _plain(msgs, exc.values)
-            if exc.reason == "too_big":
-                values = {"size": _megabytes(msgs, len(data)), "maximum": _megabytes(msgs, MAX_BYTES)}
-            if exc.reason == "missing_columns":
-                values["columns"] = ", ".join(
-                    f"“{msgs(f'history.import.columns.{c}')}”" for c in str(exc.values["columns"]).split(", ")
-                )
-            raise UserError(f"history.import.errors.{exc.reason}", **values) from None
+            return await asyncio.to_thread(read_history_file, filename, data, now)
+        except FileRejected as exc:
+            raise _rejected(msgs, exc, len(data)) from None
+
+    async def _import_tiktok(
+        self, interaction: discord.Interaction, msgs: Messages, filename: str, export: TikTokExport
+    ) -> None:
+        guild_id, user_id = _member_ids(interaction)
+        repo = self.repo
+        try:
+            planned = plan_posts(export, await repo.follower_counts(guild_id, user_id))
+        except FileRejected as exc:
+            raise _rejected(msgs, exc, 0) from None
+
+        async def store() -> discord.Embed:
+            outcome = await repo.import_tiktok(
+                guild_id,
+                user_id,
+                planned.posts,
+                day_counts(export),
+                export.activity,
+                export.handle,
+                self.bot.clock.now(),
+            )
+            return tiktok_saved_embed(msgs, filename, export, planned, outcome)
+
+        known = await repo.tiktok_handle(guild_id, user_id)
+        if known is not None and export.handle is not None and known != export.handle:
+            view = OtherAccountView(user_id, msgs, store)
+            view.message = await interaction.followup.send(
+                embed=other_account_embed(msgs, known, export.handle), view=view, ephemeral=True, wait=True
+            )
+            return
+        await interaction.followup.send(embed=await store(), ephemeral=True)
 
     # --- /history -----------------------------------------------------------------------------------
 

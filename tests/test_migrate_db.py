@@ -23,6 +23,7 @@ from bot.domain.checkins import CheckinThread
 from bot.domain.history import FollowerCount, Goal, PostNumbers
 from bot.domain.leaderboard import Board, Place, Standing
 from bot.domain.server_settings import ServerSettings
+from bot.domain.tiktok_export import ActivityHour
 from bot.domain.weeks import IsoWeek
 from bot.migrate_db import (
     EXIT_FAILED,
@@ -116,6 +117,15 @@ async def fill(db: Database) -> None:
         OTHER,
         [PostNumbers(T0 - 3 * DAY, 10, 2, 1, 0, 999, 1000, "geïmporteerd 'één'")],
         [FollowerCount(T0 - 4 * DAY, 990)],
+        T0,
+    )
+    await history.import_tiktok(
+        GUILD,
+        OTHER,
+        [("7301234567890123456", PostNumbers(T0 - 2 * DAY, 50, 5, 2, 0, 800, 990, "van TikTok ✨"))],
+        [FollowerCount(T0 - 2 * DAY, 995)],
+        [ActivityHour(T0 + timedelta(hours=hour), 10 * hour) for hour in range(3)],
+        "lisa.maakt",
         T0,
     )
     await history.set_goal(
@@ -265,7 +275,7 @@ async def test_every_row_is_copied_verified_and_the_target_then_refused(
         else:
             assert copied[table] == rows, table
     # The values survived with their types: 64-bit ids, microseconds, NULLs, unicode with quotes.
-    posts = {row[-1]: row for row in copied["logged_posts"]}
+    posts = {row[12]: row for row in copied["logged_posts"]}  # by title
     assert posts[TITLE][2:5] == (GUILD, MEMBER, "2026-03-03T09:15:30.123456Z")
     assert posts[None][10] is None  # views
     assert ("2026-06-30" in {row[4] for row in copied["goals"]}) and None in {
@@ -317,7 +327,7 @@ async def test_every_row_is_copied_verified_and_the_target_then_refused(
     assert code == EXIT_USAGE
     assert (
         "is not empty" in err
-        and "schema version 5" in err
+        and "schema version 6" in err
         and f"logged_posts ({len(after['logged_posts'])})" in err
     )
     assert_no_password(out, err)
@@ -328,7 +338,7 @@ async def test_the_command_line(source_url: str, target_url: str, tmp_path: Path
     total = sum(len(rows) for rows in (await contents(source_url)).values())
     done = cli("--from", source_url, "--to", target_url)
     assert done.returncode == EXIT_OK, done.stderr
-    assert "All 17 tables match." in done.stdout
+    assert "All 19 tables match." in done.stdout
     assert "logged_posts" in done.stdout and f"Committed {total} rows." in done.stdout
     assert_no_password(done.stdout, done.stderr)
 
@@ -383,7 +393,7 @@ async def test_an_older_database_is_copied_as_migrated_and_the_file_left_at_its_
 
     code, out, err = await run(f"sqlite:///{path}", target_url)
     assert (code, err) == (EXIT_OK, "")
-    assert "schema version 4, from an older Pulse" in out and "up to version 5" in out
+    assert "schema version 4, from an older Pulse" in out and "up to version 6" in out
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
         assert "updated_by" in {row[1] for row in conn.execute("PRAGMA table_info(server_settings)")}
@@ -437,7 +447,7 @@ async def test_a_target_with_a_schema_or_other_tables_is_refused(source_url: str
     finally:
         await db.close()
     code, _, err = await run(source_url, target_url)
-    assert code == EXIT_USAGE and "Pulse schema version 5" in err
+    assert code == EXIT_USAGE and "Pulse schema version 6" in err
     assert all(not rows for rows in (await contents(target_url)).values())
 
 
@@ -476,7 +486,7 @@ async def test_copy_order_follows_foreign_keys_and_covers_every_table(tmp_path: 
         tables = await sqlite.tables()
         assert tables == await postgres.tables()
         order = copy_order(tables, await sqlite_references(sqlite, tables))
-    assert sorted(order) == sorted(tables) and len(order) == 17
+    assert sorted(order) == sorted(tables) and len(order) == 19
     for parent, child in (
         ("history_batches", "logged_posts"),
         ("history_batches", "follower_snapshots"),
@@ -504,12 +514,12 @@ async def test_verification_finds_a_tampered_target(source_url: str, target_url:
         checks = await verify(source, target, tables)
         bad = {check.table: check for check in checks if not check.ok}
         assert set(bad) == {"follower_snapshots", "coaches"}
-        assert bad["follower_snapshots"].source_rows == bad["follower_snapshots"].target_rows == 2
+        assert bad["follower_snapshots"].source_rows == bad["follower_snapshots"].target_rows == 3
         assert (bad["coaches"].source_rows, bad["coaches"].target_rows) == (1, 0)
         out = io.StringIO()
         report_checks(checks, Output(out, io.StringIO()))
         lines = out.getvalue().splitlines()
-        assert sum(line.endswith("OK") for line in lines) == 15
+        assert sum(line.endswith("OK") for line in lines) == 17
         assert [line.split()[0] for line in lines if "MISMATCH" in line] == ["coaches", "follower_snapshots"]
     finally:
         await source.close()
@@ -531,7 +541,7 @@ async def test_a_mismatch_after_the_copy_exits_1(
     assert code == EXIT_FAILED
     assert [line.split()[0] for line in out.splitlines() if "MISMATCH" in line] == ["goals"]
     assert "verification FAILED for goals" in err and "Drop the target database" in err
-    assert "Next steps" not in out and "All 17 tables match" not in out
+    assert "Next steps" not in out and "All 19 tables match" not in out
 
 
 def test_passwords_are_masked() -> None:

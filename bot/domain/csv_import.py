@@ -70,8 +70,8 @@ _DATE_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _TIME = re.compile(r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 
 
-class CsvRejected(ValueError):
-    """The file as a whole cannot be read; `reason` names the message, `values` fill it in."""
+class FileRejected(ValueError):
+    """The uploaded file as a whole cannot be read; `reason` names the message, `values` fill it in."""
 
     def __init__(self, reason: str, **values: int | str) -> None:
         super().__init__(f"{reason} {values}")
@@ -81,12 +81,18 @@ class CsvRejected(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """Why one cell of one row cannot be stored; `row` is the spreadsheet row number (the header is 1)."""
+    """Why one cell of one row cannot be stored; `row` is the spreadsheet row number (the header is 1).
+
+    In Pulse's own format `column` is a Column name and `file` is None. For a file of TikTok's export, `file`
+    names it and `column` is that file's header text as written there (TikTok's headers are English in
+    every interface language, so they are shown as the member sees them).
+    """
 
     row: int
-    column: Column
+    column: str
     rule: str
     values: dict[str, int | str] = field(default_factory=dict)
+    file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +129,11 @@ def normalize_header(name: str) -> str:
 def decode(data: bytes) -> str:
     """UTF-8 with or without a byte-order mark; anything else is refused with a hint."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CsvRejected("encoding_utf16")
+        raise FileRejected("encoding_utf16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CsvRejected("encoding") from None
+        raise FileRejected("encoding") from None
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -233,7 +239,12 @@ def _zone(offset: str | None) -> timezone:
 def parse_csv(data: bytes, now: datetime) -> ImportResult:
     """Read every row of a history CSV, or report the first problems by row number."""
     if len(data) > MAX_BYTES:
-        raise CsvRejected("too_big", maximum=MAX_BYTES)
+        raise FileRejected("too_big", maximum=MAX_BYTES)
+    return parse_rows(csv_rows(data), now)
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    """Every row of a CSV file as text, blank rows included: row n of the list is row n + 1 in Excel."""
     text = decode(data)
     lines = text.splitlines()
     delimiter = None
@@ -243,22 +254,25 @@ def parse_csv(data: bytes, now: datetime) -> ImportResult:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
-        raise CsvRejected("empty")
+        raise FileRejected("empty")
     try:
-        records = list(
-            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(first))
-        )
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(first)))
     except csv.Error:
-        raise CsvRejected("unreadable") from None
-    filled = [(number, r) for number, r in enumerate(records, start=1) if any(cell.strip() for cell in r)]
+        raise FileRejected("unreadable") from None
+
+
+def parse_rows(rows: list[list[str]], now: datetime) -> ImportResult:
+    """Read a history in Pulse's own columns from rows of text (a CSV file's or a spreadsheet's)."""
+    filled = [(number, r) for number, r in enumerate(rows, start=1) if any(cell.strip() for cell in r)]
     if not filled:
-        raise CsvRejected("empty")
+        raise FileRejected("empty")
     (_, header), body = filled[0], filled[1:]
     columns = _columns(header)
     if not body:
-        raise CsvRejected("no_rows")
+        raise FileRejected("no_rows")
     if len(body) > MAX_ROWS:
-        raise CsvRejected("too_many_rows", maximum=MAX_ROWS, rows=len(body))
+        raise FileRejected("too_many_rows", maximum=MAX_ROWS, rows=len(body))
+    order: dict[str, int] = dict(columns)
     latest = now.astimezone(UTC) + FUTURE_SLACK
     posts: list[PostNumbers] = []
     followers: list[FollowerCount] = []
@@ -271,7 +285,7 @@ def parse_csv(data: bytes, now: datetime) -> ImportResult:
         if row.problems:
             count += len(row.problems)
             # Listed left to right, as the member reads the row in the spreadsheet.
-            in_file_order = sorted(row.problems, key=lambda p: columns[p.column])
+            in_file_order = sorted(row.problems, key=lambda p: order[p.column])
             problems.extend(in_file_order[: MAX_PROBLEMS - len(problems)])
         elif isinstance(parsed, PostNumbers):
             posts.append(parsed)
@@ -289,13 +303,13 @@ def _columns(header: list[str]) -> dict[Column, int]:
         if column is None:
             continue  # Extra columns (notes, sound used, ...) are the member's own business.
         if column in columns:
-            raise CsvRejected("duplicate_column", column=name.strip())
+            raise FileRejected("duplicate_column", column=name.strip())
         columns[column] = index
     missing = [c for c in ("date", "followers") if c not in columns]
     if any(c in columns for c in POST_COLUMNS):
         missing += [c for c in REQUIRED_POST_COLUMNS if c not in columns]
     if missing:
-        raise CsvRejected("missing_columns", columns=", ".join(missing))
+        raise FileRejected("missing_columns", columns=", ".join(missing))
     return columns
 
 

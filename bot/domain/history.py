@@ -93,6 +93,8 @@ class LoggedPost:
     views: int | None
     followers: int
     title: str | None
+    # TikTok's id of the video, for posts imported from TikTok's own analytics export.
+    video_id: str | None = None
 
     @property
     def interactions(self) -> int:
@@ -109,6 +111,30 @@ class FollowerSnapshot:
     user_id: int
     taken_at: datetime
     followers: int
+
+
+@dataclass(frozen=True, slots=True)
+class TikTokImportOutcome:
+    """What an import of TikTok's export changed. A post is known by its video id, a follower count by its day."""
+
+    posts_added: int
+    posts_updated: int
+    followers_added: int
+    followers_updated: int
+    # Hours of follower activity added or changed.
+    activity_hours: int
+    # Posts and follower counts already in the history exactly as the export has them.
+    unchanged: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.posts_added
+            or self.posts_updated
+            or self.followers_added
+            or self.followers_updated
+            or self.activity_hours
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,10 @@ class Cooldown:
     per: timedelta
 
 
-# The heavy commands: a chart, a file of up to 5 000 rows, a search of the guides, a full export.
+# The heavy commands: a chart, a file of up to 5 000 rows or a zip of several, a search of the guides, a full export.
 COOLDOWNS: dict[str, Cooldown] = {
     "progress": Cooldown(1, timedelta(seconds=15)),
+    "besttime": Cooldown(1, timedelta(seconds=15)),
     "log import": Cooldown(1, timedelta(seconds=30)),
     "ask": Cooldown(3, timedelta(seconds=30)),
     "privacy export": Cooldown(1, timedelta(minutes=10)),

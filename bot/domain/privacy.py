@@ -99,6 +99,7 @@ def export_json(export: MemberExport, scope: Scope, now: datetime) -> bytes:
                         "views": p.views,
                         "followers": p.followers,
                         "title": p.title,
+                        "tiktok_video_id": p.video_id,
                     }
                     for p in server.posts
                 ],

@@ -1,4 +1,5 @@
-"""The /progress chart: ER per post over time, its rolling average, the band's ratings, followers."""
+"""The charts: /progress (ER per post over time, its rolling average, the band's ratings, followers) and
+/besttime (follower activity by weekday and hour)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import io
 from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 
-from babel.dates import format_date
+import numpy as np
+from babel.dates import format_date, get_day_names
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
 from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.domain.benchmarks import Band, Rating
+from bot.domain.best_time import HOURS, WEEKDAYS, BestTime
 from bot.domain.progress import ProgressReport
 from bot.i18n import Messages
 from bot.render.benchmark import rating_name
@@ -140,6 +146,107 @@ def progress_chart(report: ProgressReport, msgs: Messages, tz: tzinfo = UTC) -> 
     band_name = "" if band is None else band.label
     axes.set_title(msgs("progress.chart.title", weeks=report.weeks, band=band_name), loc="left")
     axes.grid(axis="y", alpha=0.3, zorder=1)
+
+    out = io.BytesIO()
+    figure.savefig(out, format="png", facecolor=BACKGROUND, metadata={"Software": None})
+    return out.getvalue()
+
+
+# The /besttime heatmap. Axes placed by hand, [left, bottom, width, height] in figure fractions: room for the
+# weekday names, the hour labels and axis title below, the title above and the colour bar on the right.
+HEATMAP_WIDTH_PX, HEATMAP_HEIGHT_PX = 1000, 420
+HEATMAP_AXES = (0.06, 0.14, 0.8, 0.76)
+HEATMAP_COLOUR_BAR_AXES = (0.88, 0.14, 0.018, 0.76)
+# Sequential and readable with every kind of colour blindness; the brightest yellow is the busiest.
+HEATMAP_COLOURMAP = "viridis"
+# No samples is not zero followers: a light grey, hatched, that viridis never reaches.
+NO_DATA_COLOUR = "#e6e6e6"
+NO_DATA_HATCH_COLOUR = "#b3b3b3"
+CELL_EDGE_COLOUR = BACKGROUND
+PEAK_OUTLINE_COLOUR = "#111111"
+HOUR_LABEL_STEP = 3
+
+
+def _weekday_names(msgs: Messages) -> list[str]:
+    names = get_day_names("abbreviated", locale=msgs.lang)
+    return [names[weekday] for weekday in range(WEEKDAYS)]
+
+
+def activity_heatmap(best: BestTime, msgs: Messages, zone: str) -> bytes:
+    """The PNG for /besttime; a pure function, safe to run in a worker thread."""
+    figure = Figure(figsize=(HEATMAP_WIDTH_PX / DPI, HEATMAP_HEIGHT_PX / DPI), dpi=DPI, facecolor=BACKGROUND)
+    axes = figure.add_axes(HEATMAP_AXES)
+    colour_bar_axes = figure.add_axes(HEATMAP_COLOUR_BAR_AXES)
+
+    values = np.ma.masked_invalid(
+        np.array([[np.nan if v is None else v for v in row] for row in best.grid], dtype=float)
+    )
+    # Masked cells stay transparent and show the hatched background behind the image.
+    colourmap = colormaps[HEATMAP_COLOURMAP].with_extremes(bad=(0, 0, 0, 0))
+    extent = (-0.5, HOURS - 0.5, WEEKDAYS - 0.5, -0.5)
+    axes.add_patch(
+        Rectangle(
+            (extent[0], extent[3]),
+            HOURS,
+            WEEKDAYS,
+            facecolor=NO_DATA_COLOUR,
+            edgecolor=NO_DATA_HATCH_COLOUR,
+            hatch="///",
+            linewidth=0,
+            zorder=0,
+        )
+    )
+    image = axes.imshow(
+        values,
+        cmap=colourmap,
+        norm=Normalize(vmin=0, vmax=best.peak_active),
+        interpolation="nearest",
+        aspect="auto",
+        origin="upper",
+        extent=extent,
+        zorder=1,
+    )
+    # Thin lines between the cells, so neighbouring hours of a similar colour still read as separate.
+    axes.set_xticks(np.arange(-0.5, HOURS), minor=True)
+    axes.set_yticks(np.arange(-0.5, WEEKDAYS), minor=True)
+    axes.grid(which="minor", color=CELL_EDGE_COLOUR, linewidth=1)
+    axes.tick_params(which="minor", length=0)
+    axes.tick_params(which="major", length=0)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+
+    axes.set_xticks(
+        range(0, HOURS, HOUR_LABEL_STEP), [f"{h:02d}:00" for h in range(0, HOURS, HOUR_LABEL_STEP)]
+    )
+    axes.set_yticks(range(WEEKDAYS), _weekday_names(msgs))
+    axes.set_xlabel(msgs("besttime.chart.hour_axis"))
+    axes.set_title(msgs("besttime.chart.title", zone=zone), loc="left")
+
+    peak_x, peak_y = best.peak_hour - 0.5, best.peak_weekday - 0.5
+    axes.add_patch(
+        Rectangle((peak_x, peak_y), 1, 1, fill=False, edgecolor=PEAK_OUTLINE_COLOUR, linewidth=2.5, zorder=3)
+    )
+    # The label sits in the lower part of the peak cell, dark on the colourmap's brightest end.
+    axes.text(
+        best.peak_hour,
+        best.peak_weekday + 0.28,
+        msgs("besttime.chart.peak"),
+        ha="center",
+        va="center",
+        fontsize=7,
+        color=PEAK_OUTLINE_COLOUR,
+        zorder=4,
+    )
+    axes.set_xlim(extent[0], extent[1])
+    axes.set_ylim(extent[2], extent[3])
+
+    colour_bar = figure.colorbar(image, cax=colour_bar_axes)
+    # Whole followers where the scale allows; a peak below one would show only "0" without decimals.
+    decimals = 0 if best.peak_active >= 1 else 2
+    colour_bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    colour_bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: msgs.number(value, decimals)))
+    colour_bar.set_label(msgs("besttime.chart.colour_axis"))
+    colour_bar.outline.set_visible(False)
 
     out = io.BytesIO()
     figure.savefig(out, format="png", facecolor=BACKGROUND, metadata={"Software": None})

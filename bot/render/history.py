@@ -9,8 +9,9 @@ import discord
 from babel.dates import format_date
 
 from bot.domain.csv_import import ImportResult, RowProblem
-from bot.domain.history import FollowerSnapshot, Goal, LoggedPost
+from bot.domain.history import FollowerSnapshot, Goal, LoggedPost, TikTokImportOutcome
 from bot.domain.progress import GoalProgress, ProgressReport, RatedAverage, post_rate
+from bot.domain.tiktok_export import PlannedPosts, TikTokExport
 from bot.i18n import Messages
 from bot.render.benchmark import band_rate_text, rate_text, rating_name
 from bot.render.common import clip, embed, source_line
@@ -109,15 +110,29 @@ def history_embed(
 
 def problem_line(msgs: Messages, problem: RowProblem) -> str:
     values = {k: msgs.number(v) if isinstance(v, int) else v for k, v in problem.values.items()}
+    # A date in a TikTok file is written TikTok's way, so the hint shows TikTok's forms.
+    rule = "export_date" if problem.file is not None and problem.rule == "date" else problem.rule
+    text = msgs(f"history.import.rules.{rule}", **values)
+    if problem.file is not None:
+        # A TikTok file: its own (English) header names the column, as the member sees it in the file.
+        return msgs(
+            "history.import.problem_in_file",
+            file=_file(problem.file),
+            row=msgs.number(problem.row),
+            column=_file(problem.column),
+            text=text,
+        )
     return msgs(
         "history.import.problem",
         row=msgs.number(problem.row),
         column=msgs(f"history.import.columns.{problem.column}"),
-        text=msgs(f"history.import.rules.{problem.rule}", **values),
+        text=text,
     )
 
 
-def import_problems_embed(msgs: Messages, filename: str, result: ImportResult) -> discord.Embed:
+def import_problems_embed(
+    msgs: Messages, filename: str, result: ImportResult | TikTokExport
+) -> discord.Embed:
     lines = [msgs("history.import.problems_intro"), ""]
     lines += [f"• {problem_line(msgs, p)}" for p in result.problems]
     if result.problem_count > len(result.problems):
@@ -125,9 +140,10 @@ def import_problems_embed(msgs: Messages, filename: str, result: ImportResult) -
             msgs("history.import.more", count=msgs.number(result.problem_count - len(result.problems)))
         )
     answer = embed(clip(msgs("history.import.problems_title", file=_file(filename)), 256), "\n".join(lines))
-    answer.add_field(
-        name=msgs("history.import.format_field"), value=msgs("history.import.format"), inline=False
+    format_key = (
+        "history.import.tiktok_format" if isinstance(result, TikTokExport) else "history.import.format"
     )
+    answer.add_field(name=msgs("history.import.format_field"), value=msgs(format_key), inline=False)
     return answer
 
 
@@ -143,6 +159,53 @@ def import_saved_embed(
         lines.append(msgs("history.import.skipped", skipped=msgs.number(skipped)))
     lines.append(msgs("history.import.next_step"))
     return embed(clip(msgs("history.import.title", file=_file(filename)), 256), "\n\n".join(lines))
+
+
+def tiktok_saved_embed(
+    msgs: Messages, filename: str, export: TikTokExport, planned: PlannedPosts, outcome: TikTokImportOutcome
+) -> discord.Embed:
+    files = ", ".join(_file(name) for name in export.files)
+    lines = [
+        msgs("history.import.tiktok_account", handle=_file(export.handle), files=files)
+        if export.handle
+        else msgs("history.import.tiktok_files", files=files)
+    ]
+    if outcome.posts_added or outcome.posts_updated or outcome.followers_added or outcome.followers_updated:
+        lines.append(
+            msgs(
+                "history.import.tiktok_saved",
+                posts=msgs.number(outcome.posts_added),
+                updated=msgs.number(outcome.posts_updated),
+                followers=msgs.number(outcome.followers_added),
+                followers_updated=msgs.number(outcome.followers_updated),
+            )
+        )
+    if outcome.activity_hours:
+        lines.append(msgs("history.import.tiktok_activity", hours=msgs.number(outcome.activity_hours)))
+    if not outcome.changed:
+        lines.append(msgs("history.import.tiktok_nothing_new"))
+    elif outcome.unchanged:
+        lines.append(msgs("history.import.tiktok_unchanged", unchanged=msgs.number(outcome.unchanged)))
+    notes = []
+    if export.posts:
+        notes.append(msgs("history.import.tiktok_no_saves"))
+    if planned.from_other_day:
+        notes.append(msgs.count("history.import.tiktok_other_day", planned.from_other_day))
+    if export.incomplete:
+        notes.append(msgs.count("history.import.tiktok_incomplete", export.incomplete))
+    if export.posts or export.followers:
+        notes.append(msgs("history.import.tiktok_not_final"))
+    if notes:
+        lines.append(" ".join(notes))
+    lines.append(msgs("history.import.next_step"))
+    return embed(clip(msgs("history.import.tiktok_title", file=_file(filename)), 256), "\n\n".join(lines))
+
+
+def other_account_embed(msgs: Messages, known: str, new: str) -> discord.Embed:
+    return embed(
+        msgs("history.import.other_account_title"),
+        msgs("history.import.other_account", known=_file(known), new=_file(new)),
+    )
 
 
 def _file(filename: str) -> str:

@@ -10,16 +10,22 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Literal
 
-from bot.domain.history import FollowerCount, FollowerSnapshot, Goal, LoggedPost, PostNumbers
+from bot.domain.history import (
+    FollowerCount,
+    FollowerSnapshot,
+    Goal,
+    LoggedPost,
+    PostNumbers,
+    TikTokImportOutcome,
+)
+from bot.domain.tiktok_export import ActivityHour
 from bot.storage.database import Database, Row, Transaction, from_text, to_text
 
 EntryKind = Literal["post", "followers"]
 BatchKind = Literal["post", "followers", "import"]
 Entry = LoggedPost | FollowerSnapshot
 
-_POST_COLUMNS = (
-    "id, guild_id, user_id, posted_at, logged_at, likes, comments, shares, saves, views, followers, title"
-)
+_POST_COLUMNS = "id, guild_id, user_id, posted_at, logged_at, likes, comments, shares, saves, views, followers, title, video_id"
 _SNAPSHOT_COLUMNS = "id, guild_id, user_id, taken_at, followers"
 
 
@@ -37,6 +43,7 @@ def _post(row: Row) -> LoggedPost:
         views=row["views"],
         followers=row["followers"],
         title=row["title"],
+        video_id=row["video_id"],
     )
 
 
@@ -209,6 +216,82 @@ class HistoryRepository:
         skipped = len(posts) + len(followers) - added_posts - added_followers
         return ImportOutcome(added_posts, added_followers, skipped)
 
+    async def import_tiktok(
+        self,
+        guild_id: int,
+        user_id: int,
+        posts: Sequence[tuple[str, PostNumbers]],
+        followers: Sequence[FollowerCount],
+        activity: Sequence[ActivityHour],
+        handle: str | None,
+        logged_at: datetime,
+    ) -> TikTokImportOutcome:
+        """Store a TikTok export in one transaction.
+
+        A video already imported keeps its row: its likes, comments, shares and views rise to the export's
+        when those grew (counts can dip when viewers delete a comment; the higher figure stays). A follower
+        count on a day already imported takes the export's figure, since TikTok finalises its last days late.
+        Activity hours are replaced by the export's. `handle` becomes the member's account.
+        """
+        async with self.db.write() as conn:
+            batch_id = await _new_batch(conn, guild_id, user_id, "import", logged_at)
+            known = {
+                row["video_id"]: row
+                for row in await conn.fetch_all(
+                    "SELECT id, video_id, likes, comments, shares, views, title FROM logged_posts "
+                    "WHERE guild_id = ? AND user_id = ? AND video_id IS NOT NULL",
+                    (guild_id, user_id),
+                )
+            }
+            new_posts: list[tuple[str, PostNumbers]] = []
+            grown: list[tuple[Any, ...]] = []
+            for video_id, post in posts:
+                row = known.get(video_id)
+                if row is None:
+                    new_posts.append((video_id, post))
+                    continue
+                update = _grown(row, post)
+                if update is not None:
+                    grown.append(update)
+            for start in range(0, len(new_posts), _ROWS_PER_INSERT):
+                chunk = new_posts[start : start + _ROWS_PER_INSERT]
+                await conn.execute(
+                    _INSERT_VIDEO_POSTS + ", ".join([_VIDEO_POST_ROW] * len(chunk)),
+                    [
+                        value
+                        for video_id, post in chunk
+                        for value in (batch_id, guild_id, user_id, *_post_values(post, logged_at), video_id)
+                    ],
+                )
+            if grown:
+                await conn.execute_many(
+                    "UPDATE logged_posts SET likes = ?, comments = ?, shares = ?, views = ?, title = ? WHERE id = ?",
+                    grown,
+                )
+            counts_added, counts_updated = await _store_day_counts(
+                conn, batch_id, guild_id, user_id, followers, logged_at
+            )
+            # Counts the hours added or changed: an hour the export repeats unchanged is no change.
+            activity_changed = await conn.execute_many(
+                "INSERT INTO follower_activity (guild_id, user_id, hour_at, active) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, user_id, hour_at) DO UPDATE SET active = excluded.active "
+                "WHERE follower_activity.active <> excluded.active",
+                [(guild_id, user_id, to_text(hour.hour_at), hour.active) for hour in activity],
+            )
+            if handle is not None:
+                await conn.execute(
+                    "INSERT INTO tiktok_accounts (guild_id, user_id, handle, imported_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (guild_id, user_id) DO UPDATE SET handle = excluded.handle, "
+                    "imported_at = excluded.imported_at",
+                    (guild_id, user_id, handle, to_text(logged_at)),
+                )
+            if not new_posts and not counts_added:
+                await conn.execute("DELETE FROM history_batches WHERE id = ?", (batch_id,))
+        unchanged = len(posts) - len(new_posts) - len(grown) + len(followers) - counts_added - counts_updated
+        return TikTokImportOutcome(
+            len(new_posts), len(grown), counts_added, counts_updated, activity_changed, unchanged
+        )
+
     async def delete_entry(self, guild_id: int, user_id: int, kind: EntryKind, entry_id: int) -> bool:
         """Delete one of the member's entries; False when it was not there (already gone, or not theirs)."""
         table = _TABLES[kind]
@@ -358,6 +441,30 @@ class HistoryRepository:
             row["id"], row["kind"], from_text(row["created_at"]), row["posts"], row["followers"], only
         )
 
+    async def follower_counts(self, guild_id: int, user_id: int) -> list[tuple[datetime, int]]:
+        """Every follower count the member's history holds, from follower counts and from logged posts."""
+        rows = await self.db.fetch_all(
+            "SELECT taken_at, followers FROM follower_snapshots WHERE guild_id = ? AND user_id = ?"
+            " UNION ALL SELECT posted_at, followers FROM logged_posts WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id, guild_id, user_id),
+        )
+        return [(from_text(row[0]), row[1]) for row in rows]
+
+    async def tiktok_handle(self, guild_id: int, user_id: int) -> str | None:
+        """The TikTok account the member's last export came from."""
+        row = await self.db.fetch_one(
+            "SELECT handle FROM tiktok_accounts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return None if row is None else row[0]
+
+    async def follower_activity(self, guild_id: int, user_id: int) -> list[tuple[datetime, int]]:
+        """The member's imported follower activity: (UTC hour, active followers), oldest first."""
+        rows = await self.db.fetch_all(
+            "SELECT hour_at, active FROM follower_activity WHERE guild_id = ? AND user_id = ? ORDER BY hour_at",
+            (guild_id, user_id),
+        )
+        return [(from_text(row[0]), row[1]) for row in rows]
+
     async def goals(self, guild_id: int, user_id: int) -> list[Goal]:
         rows = await self.db.fetch_all(
             "SELECT guild_id, user_id, metric, target, by_date, set_at, baseline FROM goals"
@@ -387,7 +494,12 @@ _INSERT_POSTS = (
     "views, followers, title) VALUES "
 )
 _POST_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-# Twelve parameters a row; SQLite allows 32 766 parameters in one statement.
+_INSERT_VIDEO_POSTS = (
+    "INSERT INTO logged_posts (batch_id, guild_id, user_id, posted_at, logged_at, likes, comments, shares, saves, "
+    "views, followers, title, video_id) VALUES "
+)
+_VIDEO_POST_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# Twelve or thirteen parameters a row; SQLite allows 32 766 parameters in one statement.
 _ROWS_PER_INSERT = 1000
 _PendingPost = tuple[int, int, PostNumbers, datetime]
 
@@ -485,6 +597,60 @@ def _post_values(post: PostNumbers, logged_at: datetime) -> tuple[Any, ...]:
         post.followers,
         post.title,
     )
+
+
+def _grown(row: Row, post: PostNumbers) -> tuple[Any, ...] | None:
+    """The UPDATE parameters for a stored video whose figures the export raises, or None when none grew."""
+    likes, comments, shares = (
+        max(row[name], getattr(post, name)) for name in ("likes", "comments", "shares")
+    )
+    views = row["views"] if post.views is None else max(row["views"] or 0, post.views)
+    title = row["title"] or post.title
+    if (likes, comments, shares, views, title) == (
+        row["likes"],
+        row["comments"],
+        row["shares"],
+        row["views"],
+        row["title"],
+    ):
+        return None
+    return (likes, comments, shares, views, title, row["id"])
+
+
+async def _store_day_counts(
+    conn: Transaction,
+    batch_id: int,
+    guild_id: int,
+    user_id: int,
+    counts: Sequence[FollowerCount],
+    logged_at: datetime,
+) -> tuple[int, int]:
+    """Follower counts by day: a count at the same moment as a stored one replaces its figure. (added, updated)"""
+    stored: dict[str, list[tuple[int, int]]] = {}
+    for row in await conn.fetch_all(
+        "SELECT id, taken_at, followers FROM follower_snapshots WHERE guild_id = ? AND user_id = ? ORDER BY id",
+        (guild_id, user_id),
+    ):
+        stored.setdefault(row["taken_at"], []).append((row["id"], row["followers"]))
+    added: list[tuple[Any, ...]] = []
+    updated: list[tuple[int, int]] = []
+    for count in counts:
+        same_moment = stored.get(to_text(count.taken_at))
+        if same_moment is None:
+            added.append(
+                (batch_id, guild_id, user_id, to_text(count.taken_at), to_text(logged_at), count.followers)
+            )
+        elif all(followers != count.followers for _, followers in same_moment):
+            updated.append((count.followers, same_moment[-1][0]))
+    if added:
+        await conn.execute_many(
+            "INSERT INTO follower_snapshots (batch_id, guild_id, user_id, taken_at, logged_at, followers) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            added,
+        )
+    if updated:
+        await conn.execute_many("UPDATE follower_snapshots SET followers = ? WHERE id = ?", updated)
+    return len(added), len(updated)
 
 
 async def _new_batch(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.history import moment_text
 from bot.domain.privacy import DataCounts, MemberExport, ServerExport
 from bot.storage.database import Database
 from bot.storage.history import HistoryRepository
@@ -15,6 +16,8 @@ MEMBER_ROWS: tuple[tuple[str, str], ...] = (
     ("follower_snapshots", "user_id"),
     ("history_batches", "user_id"),
     ("goals", "user_id"),
+    ("follower_activity", "user_id"),
+    ("tiktok_accounts", "user_id"),
     ("member_privacy", "user_id"),
     ("coaches", "user_id"),
     ("checkin_threads", "user_id"),
@@ -37,6 +40,8 @@ SERVER_TABLES: tuple[str, ...] = (
     "follower_snapshots",
     "history_batches",
     "goals",
+    "follower_activity",
+    "tiktok_accounts",
     "member_privacy",
     "leaderboard_archive",
     "leaderboard_posts",
@@ -114,6 +119,13 @@ class PrivacyRepository:
                 "SELECT metric, target, by_date, set_at, baseline FROM goals WHERE guild_id = ? AND user_id = ? "
                 "ORDER BY metric"
             ),
+            "tiktok_account": await scalar(
+                "SELECT handle FROM tiktok_accounts WHERE guild_id = ? AND user_id = ?"
+            ),
+            "follower_activity": [
+                {"hour": moment_text(hour), "active_followers": active}
+                for hour, active in await history.follower_activity(guild_id, user_id)
+            ],
             "leaderboard_visibility": await scalar(
                 "SELECT leaderboard FROM member_privacy WHERE guild_id = ? AND user_id = ?"
             )

@@ -11,12 +11,14 @@ from bot.domain.csv_import import (
     MAX_PROBLEMS,
     MAX_ROWS,
     CellError,
-    CsvRejected,
+    FileRejected,
     RowProblem,
+    csv_rows,
     parse_count,
     parse_csv,
     parse_day,
     parse_moment,
+    parse_rows,
     sniff_delimiter,
 )
 from bot.domain.history import FollowerCount, PostNumbers
@@ -145,7 +147,7 @@ def test_title_too_long() -> None:
 
 def test_oversized_file_is_refused_before_reading() -> None:
     header = b"date,likes,comments,shares,followers\n2025-01-01,1,1,1,10\n"
-    with pytest.raises(CsvRejected) as caught:
+    with pytest.raises(FileRejected) as caught:
         parse_csv(header + b"\n" * (MAX_BYTES + 1 - len(header)), NOW)
     assert caught.value.reason == "too_big"
     assert caught.value.values == {"maximum": MAX_BYTES}
@@ -157,7 +159,7 @@ def test_row_limit() -> None:
     header = "date,followers\n"
     at_limit = (header + "2025-01-01,1000\n" * MAX_ROWS).encode()
     assert parse_csv(at_limit, NOW).rows == MAX_ROWS
-    with pytest.raises(CsvRejected) as caught:
+    with pytest.raises(FileRejected) as caught:
         parse_csv(at_limit + b"2025-01-01,1000\n", NOW)
     assert caught.value.reason == "too_many_rows"
     assert caught.value.values == {"maximum": MAX_ROWS, "rows": MAX_ROWS + 1}
@@ -165,14 +167,14 @@ def test_row_limit() -> None:
 
 def test_windows_1252_file_is_refused_with_a_clear_reason() -> None:
     data = "date,likes,comments,shares,followers,title\n2025-01-01,1,1,1,10,Café\n".encode("cp1252")
-    with pytest.raises(CsvRejected) as caught:
+    with pytest.raises(FileRejected) as caught:
         parse_csv(data, NOW)
     assert caught.value.reason == "encoding"
 
 
 def test_utf16_file_is_refused_with_its_own_hint() -> None:
     data = "date\tfollowers\n2025-01-01\t10\n".encode("utf-16")
-    with pytest.raises(CsvRejected) as caught:
+    with pytest.raises(FileRejected) as caught:
         parse_csv(data, NOW)
     assert caught.value.reason == "encoding_utf16"
 
@@ -194,7 +196,7 @@ def test_utf8_without_bom_keeps_accents() -> None:
     ],
 )
 def test_files_that_cannot_be_read(data: bytes, reason: str, values: dict[str, object]) -> None:
-    with pytest.raises(CsvRejected) as caught:
+    with pytest.raises(FileRejected) as caught:
         parse_csv(data, NOW)
     assert (caught.value.reason, caught.value.values) == (reason, values)
 
@@ -297,3 +299,29 @@ def test_days_for_goals() -> None:
     for text in ("2025-12-31 10:00", "31-02-2025", "12/31/2025", "next year"):
         with pytest.raises(CellError):
             parse_day(text)
+
+
+def test_csv_rows_keep_blank_rows_so_row_numbers_match_the_spreadsheet() -> None:
+    data = "sep=;\ndatum;volgers\n\n01-01-2025;4.800\n".encode("utf-8-sig")
+    assert csv_rows(data) == [["datum", "volgers"], [], ["01-01-2025", "4.800"]]
+    assert csv_rows(b'"a","b"\n"1, 2",3\n') == [["a", "b"], ["1, 2", "3"]]
+
+
+def test_parse_rows_reads_rows_from_anywhere() -> None:
+    rows = [
+        [],
+        ["Date", "Likes", "Comments", "Shares", "Followers"],
+        ["2025-01-05", "300", "40", "x", "5000"],
+    ]
+    assert parse_rows(rows, NOW).problems == (RowProblem(3, "shares", "whole"),)
+    assert parse_rows([*rows[:2], ["2025-01-05", "300", "40", "25", "5000"]], NOW).posts == (
+        PostNumbers(noon(2025, 1, 5), 300, 40, 25, 0, None, 5000, None),
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse_rows([[], [" "]], NOW)
+    assert caught.value.reason == "empty"
+
+
+def test_pulse_format_problems_name_no_file() -> None:
+    assert RowProblem(2, "likes", "whole").file is None
+    assert parse_csv(b"date,followers\nx,1\n", NOW).problems[0].file is None

@@ -14,9 +14,10 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def test_the_four_heavy_commands_and_their_limits() -> None:
+def test_the_heavy_commands_and_their_limits() -> None:
     assert dict(COOLDOWNS) == {
         "progress": Cooldown(1, timedelta(seconds=15)),
+        "besttime": Cooldown(1, timedelta(seconds=15)),
         "log import": Cooldown(1, timedelta(seconds=30)),
         "ask": Cooldown(3, timedelta(seconds=30)),
         "privacy export": Cooldown(1, timedelta(minutes=10)),

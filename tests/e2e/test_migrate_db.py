@@ -18,6 +18,7 @@ from matplotlib.image import imread
 from tests.databases import SyncDatabase
 from tests.e2e.bot_process import REPO_ROOT, BotProcess, Bots
 from tests.e2e.stand_in import Reply, User
+from tests.tiktok_fixtures import sample_export
 
 # A fixed day, so both runs see the same weeks, and the second run's clock goes on from where the first stopped.
 START = datetime.fromisoformat("2026-03-11T10:00:00+00:00")
@@ -96,6 +97,15 @@ def test_a_sqlite_pulse_moves_to_postgresql_and_shows_the_same(bots: Bots, tmp_p
     goal = before_bot.invoke("goal set", {"metric": "followers", "target": 8_000, "by": by}, user=member)
     assert "Goal set" in goal.text, goal.text
 
+    tiktoker = bots.stand_in.user("tiktoker")
+    export = bots.stand_in.attachment("export.zip", sample_export(START), "application/zip")
+    assert (
+        "Follower activity: **168** hours"
+        in before_bot.invoke("log import", {"file": export}, user=tiktoker).text
+    )
+    best = before_bot.invoke("besttime", user=tiktoker)
+    assert "best-time.png" in best.files, best
+
     history, progress, goals = member_views(before_bot, member)
     assert "7 entries" in history.text and 'Mijn "eerste" video — it\'s ✨' in history.text
     assert "5 posts logged" in progress.text and "**5,250** (+450 in 12 weeks)" in progress.text
@@ -106,7 +116,7 @@ def test_a_sqlite_pulse_moves_to_postgresql_and_shows_the_same(bots: Bots, tmp_p
     pg_url = bots.new_database_url("postgresql")
     done = migrate(sqlite_url, pg_url)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "All 17 tables match." in done.stdout and f"DATABASE_URL={pg_url}" in done.stdout
+    assert "All 19 tables match." in done.stdout and f"DATABASE_URL={pg_url}" in done.stdout
 
     # The clock goes on from where the first run stopped (plus a little): the same day, the same weeks.
     after_bot = bots.start(
@@ -117,6 +127,9 @@ def test_a_sqlite_pulse_moves_to_postgresql_and_shows_the_same(bots: Bots, tmp_p
     assert seen(history2) == seen(history)
     assert seen(progress2) == seen(progress)
     assert seen(goals2) == seen(goals)
+    best2 = after_bot.invoke("besttime", user=tiktoker)
+    assert seen(best2) == seen(best)
+    assert best2.files["best-time.png"] == best.files["best-time.png"]
     # The chart: the same picture from the same rows. The 4-week average line ends at the clock's "now", which
     # is seconds later in the second run (about a thousandth of a pixel on a 12-week axis): its anti-aliasing may round
     # a few pixels one level (1/255) differently. Anything the data decides would move by far more.

@@ -1,27 +1,38 @@
-"""The /progress chart is a real PNG that shows the member's data."""
+"""The /progress chart and the /besttime heatmap are real PNGs that show the member's data."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from matplotlib import colors
+from matplotlib import colormaps, colors
 from matplotlib.image import imread
 
+from bot.domain.best_time import HOURS, WEEKDAYS, BestTime, best_time
 from bot.domain.history import FollowerSnapshot, LoggedPost
 from bot.domain.progress import progress_report
 from bot.i18n import messages_for
 from bot.render.charts import (
     DPI,
     FOLLOWERS_COLOUR,
+    HEATMAP_AXES,
+    HEATMAP_COLOURMAP,
+    HEATMAP_HEIGHT_PX,
+    HEATMAP_WIDTH_PX,
     HEIGHT_PX,
+    NO_DATA_COLOUR,
+    NO_DATA_HATCH_COLOUR,
+    PEAK_OUTLINE_COLOUR,
     RATE_COLOUR,
     RATING_ALPHA,
     RATING_COLOURS,
     ROLLING_COLOUR,
     WIDTH_PX,
+    _weekday_names,
+    activity_heatmap,
     progress_chart,
 )
 
@@ -122,3 +133,134 @@ def test_two_years_of_daily_posts(lang: str) -> None:
 def test_languages_differ() -> None:
     report = progress_report(daily_posts(20), [], NOW)
     assert progress_chart(report, messages_for("nl")) != progress_chart(report, messages_for("en"))
+
+
+# --- /besttime heatmap ------------------------------------------------------------------------------------
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MONDAY = datetime(2024, 11, 4, tzinfo=UTC)  # Amsterdam is UTC+1
+
+
+def activity(peak: tuple[int, int] = (1, 19), hours: int = 14 * 24) -> list[tuple[datetime, int]]:
+    """Two weeks of hourly UTC samples: 100 at the (weekday, hour) `peak`, lower elsewhere, and gaps."""
+    samples = []
+    for i in range(hours):
+        at = MONDAY + timedelta(hours=i)
+        if (at.weekday(), at.hour) in {(3, 3), (3, 4)}:
+            continue  # Thursday 04:00 and 05:00 in Amsterdam: never sampled
+        if (at.weekday(), at.hour) == (2, 9):
+            active = 0  # Wednesday 10:00 in Amsterdam: sampled, nobody active
+        elif (at.weekday(), at.hour) == peak:
+            active = 100
+        else:
+            active = 20 + at.hour
+        samples.append((at, active))
+    return samples
+
+
+def heatmap_best(samples: list[tuple[datetime, int]] | None = None) -> BestTime:
+    found = best_time(activity() if samples is None else samples, AMSTERDAM)
+    assert found is not None
+    return found
+
+
+def decode_heatmap(png: bytes) -> np.ndarray:
+    assert png.startswith(PNG_SIGNATURE)
+    pixels = imread(io.BytesIO(png), format="png")
+    assert pixels.shape[:2] == (HEATMAP_HEIGHT_PX, HEATMAP_WIDTH_PX)
+    return pixels[:, :, :3]
+
+
+def cell_patch(pixels: np.ndarray, weekday: int, hour: int, down: float = 0.5, half: int = 3) -> np.ndarray:
+    """The pixels around a point of a cell, `down` of the way from its top edge, as an (n, 3) array."""
+    left, bottom, width, height = HEATMAP_AXES
+    x = (left + width * (hour + 0.5) / HOURS) * HEATMAP_WIDTH_PX
+    top = (1 - bottom - height) * HEATMAP_HEIGHT_PX
+    y = top + height * HEATMAP_HEIGHT_PX * (weekday + down) / WEEKDAYS
+    row, col = round(y), round(x)
+    return pixels[row - half : row + half + 1, col - half : col + half + 1].reshape(-1, 3)
+
+
+def cell_colour(pixels: np.ndarray, weekday: int, hour: int) -> np.ndarray:
+    # The upper part of the cell: clear of the peak label in its lower part and of the lines on its edges.
+    return np.median(cell_patch(pixels, weekday, hour, down=0.3), axis=0)
+
+
+def colourmap_rgb(fraction: float) -> np.ndarray:
+    return np.array(colormaps[HEATMAP_COLOURMAP](fraction)[:3])
+
+
+def test_heatmap_is_a_png_of_the_promised_size_in_both_languages() -> None:
+    best = heatmap_best()
+    pngs = {lang: activity_heatmap(best, messages_for(lang), "Europe/Amsterdam") for lang in ("nl", "en")}
+    for png in pngs.values():
+        decode_heatmap(png)
+    assert pngs["nl"] != pngs["en"]
+
+
+def test_heatmap_renders_the_same_bytes_twice() -> None:
+    best = heatmap_best()
+    msgs = messages_for("en")
+    assert activity_heatmap(best, msgs, "Europe/Amsterdam") == activity_heatmap(
+        best, msgs, "Europe/Amsterdam"
+    )
+
+
+def test_heatmap_colours_follow_the_grid() -> None:
+    best = heatmap_best()
+    assert (best.peak_weekday, best.peak_hour) == (1, 20)
+    assert best.grid[2][10] == 0 and best.grid[3][4] is None
+    pixels = decode_heatmap(activity_heatmap(best, messages_for("en"), "Europe/Amsterdam"))
+
+    peak = cell_colour(pixels, best.peak_weekday, best.peak_hour)
+    assert np.abs(peak - colourmap_rgb(1.0)).max() < 0.03
+    zero = cell_colour(pixels, 2, 10)
+    assert np.abs(zero - colourmap_rgb(0.0)).max() < 0.03
+    # Every other cell with data has its share of the peak's colour, and none is as bright as the peak.
+    for weekday, row in enumerate(best.grid):
+        for hour, value in enumerate(row):
+            if value is None or (weekday, hour) == (best.peak_weekday, best.peak_hour):
+                continue
+            seen = cell_colour(pixels, weekday, hour)
+            assert np.abs(seen - colourmap_rgb(value / best.peak_active)).max() < 0.03, (weekday, hour)
+            assert seen.sum() < peak.sum(), (weekday, hour)
+
+
+@pytest.mark.parametrize("cell", [(3, 4), (3, 5)])
+def test_an_empty_cell_is_grey_not_a_colour_of_the_scale(cell: tuple[int, int]) -> None:
+    best = heatmap_best()
+    pixels = decode_heatmap(activity_heatmap(best, messages_for("nl"), "Europe/Amsterdam"))
+    patch = cell_patch(pixels, *cell, half=6)
+    # Only greys: the background and its (anti-aliased) hatching, mostly the background.
+    assert (patch.max(axis=1) - patch.min(axis=1)).max() < 0.02
+    lightest, darkest = colors.to_rgb(NO_DATA_COLOUR)[0], colors.to_rgb(NO_DATA_HATCH_COLOUR)[0]
+    assert patch.min() >= darkest - 0.02 and patch.max() <= lightest + 0.02
+    assert np.mean(np.abs(patch - np.array(colors.to_rgb(NO_DATA_COLOUR))).max(axis=1) < 0.02) > 0.5
+    # Far from zero's colour: an empty cell does not read as "nobody".
+    assert np.abs(np.median(patch, axis=0) - colourmap_rgb(0.0)).max() > 0.5
+
+
+def test_the_peak_cell_is_outlined() -> None:
+    best = heatmap_best()
+    pixels = decode_heatmap(activity_heatmap(best, messages_for("en"), "Europe/Amsterdam"))
+    outline = np.array(colors.to_rgb(PEAK_OUTLINE_COLOUR))
+    for down in (0.0, 1.0):  # the top and bottom edges
+        edge = cell_patch(pixels, best.peak_weekday, best.peak_hour, down=down, half=1)
+        assert np.abs(edge - outline).max(axis=1).min() < 0.1
+    # An ordinary cell's edge is the white line between cells, not an outline.
+    edge = cell_patch(pixels, 5, 12, down=0.0, half=1)
+    assert np.abs(edge - outline).max(axis=1).min() > 0.5
+
+
+def test_heatmap_with_a_single_small_sample() -> None:
+    # A peak below one follower on average still gets a readable scale.
+    best = heatmap_best([(MONDAY, 0), (MONDAY + timedelta(weeks=1), 1)])
+    assert best.peak_active == 0.5
+    pixels = decode_heatmap(activity_heatmap(best, messages_for("nl"), "UTC"))
+    assert np.abs(cell_colour(pixels, 0, 1) - colourmap_rgb(1.0)).max() < 0.03
+    assert np.abs(cell_colour(pixels, 6, 23) - np.array(colors.to_rgb(NO_DATA_COLOUR))).max() < 0.1
+
+
+def test_heatmap_weekdays_start_on_monday() -> None:
+    assert _weekday_names(messages_for("en")) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert _weekday_names(messages_for("nl")) == ["ma", "di", "wo", "do", "vr", "za", "zo"]

@@ -449,7 +449,9 @@ async def test_export_json_of_one_server(filled: Filled) -> None:
         "views": 12345,
         "followers": 1400,
         "title": TITLE_QUOTED,
+        "tiktok_video_id": None,
     }
+    assert server["tiktok_account"] is None and server["follower_activity"] == []
     assert server["follower_counts"] == [
         {"taken_at": "2026-02-22T09:00:00.123456Z", "followers": 1450},
         {"taken_at": "2026-03-01T09:00:00.123461Z", "followers": 1520},
