@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import datetime, tzinfo
 
 import discord
 from discord import app_commands
@@ -11,7 +12,7 @@ from discord.ext import commands
 
 from bot.client import Pulse
 from bot.context import messages
-from bot.domain.best_time import BestTime, best_time
+from bot.domain.best_time import best_time
 from bot.errors import UserError
 from bot.i18n import Messages, command_description
 from bot.limits import heavy
@@ -20,8 +21,14 @@ from bot.render.charts import activity_heatmap
 from bot.storage.history import HistoryRepository
 
 
-def _answer(best: BestTime, msgs: Messages, zone: str) -> tuple[discord.Embed, bytes]:
-    """The advice and its heatmap; runs in a worker thread so the event loop keeps serving others."""
+def _answer(
+    hours: list[tuple[datetime, int]], tz: tzinfo, msgs: Messages, zone: str
+) -> tuple[discord.Embed, bytes | None]:
+    """The advice and its heatmap, or the general advice when no hour had anyone online; runs in a worker
+    thread so the event loop keeps serving others."""
+    best = best_time(hours, tz)
+    if best is None:
+        return general_timing_embed(msgs, "besttime.answer.no_peak"), None
     return best_time_embed(msgs, best, zone), activity_heatmap(best, msgs, zone)
 
 
@@ -41,14 +48,12 @@ class BestTimeCog(commands.Cog, name="BestTime"):
             await interaction.response.send_message(embed=general_timing_embed(msgs), ephemeral=True)
             return
         server = self.bot.servers.get(guild_id)
-        best = best_time(hours, server.tz)
-        if best is None:
-            answer = general_timing_embed(msgs, "besttime.answer.no_peak")
-            await interaction.response.send_message(embed=answer, ephemeral=True)
-            return
         with heavy(interaction, "besttime"):
             await interaction.response.defer(ephemeral=True, thinking=True)
-            answer, png = await asyncio.to_thread(_answer, best, msgs, server.timezone)
+            answer, png = await asyncio.to_thread(_answer, hours, server.tz, msgs, server.timezone)
+            if png is None:
+                await interaction.followup.send(embed=answer, ephemeral=True)
+                return
             filename = msgs("besttime.answer.chart_name")
             answer.set_image(url=f"attachment://{filename}")
             await interaction.followup.send(

@@ -43,6 +43,8 @@ class DataCounts:
     views: int = 0
     places: int = 0
     threads: int = 0
+    # Hours of follower activity imported from TikTok's export, for /besttime.
+    activity_hours: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,11 @@ _COUNTED = ("posts", "follower_counts", "goals", "checkins")
 
 
 def counts_text(msgs: Messages, counts: DataCounts) -> str:
-    """`12 posts · 3 follower counts · 1 goal · no check-ins`."""
-    return " · ".join(msgs.count(f"privacy.counts.{name}", getattr(counts, name)) for name in _COUNTED)
+    """`12 posts · 3 follower counts · 1 goal · no check-ins`, and TikTok activity hours when imported."""
+    parts = [msgs.count(f"privacy.counts.{name}", getattr(counts, name)) for name in _COUNTED]
+    if counts.activity_hours:
+        parts.append(msgs.count("privacy.counts.activity_hours", counts.activity_hours))
+    return " · ".join(parts)
 
 
 def view_line(msgs: Messages, view: DataView) -> str:

@@ -82,6 +82,7 @@ class PrivacyRepository:
             views=await count("data_views", "member_id"),
             places=await count("leaderboard_archive"),
             threads=await count("checkin_threads"),
+            activity_hours=await count("follower_activity"),
         )
 
     async def guilds_of(self, user_id: int) -> list[int]:

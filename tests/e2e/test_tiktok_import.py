@@ -22,6 +22,7 @@ from tests.tiktok_fixtures import (
     bomb_zip,
     content_csv,
     download_name,
+    follower_activity_csv,
     sample_activity,
     sample_export,
     video_link,
@@ -84,6 +85,12 @@ def test_export_zip_gives_history_progress_leaderboard_and_best_time(pulse: BotP
     assert "no figures (“undefined”) for 1 video; it was left out" in text
     # 4 posts and 29 daily follower counts, nothing typed by hand.
     assert entries(pulse, member) == "33 entries, newest first"
+
+    privacy = pulse.invoke("privacy show", user=member)
+    assert (
+        "4 posts · 29 follower counts" in privacy.text
+        and "168 hours of follower activity from TikTok" in privacy.text
+    )
 
     # /progress and the leaderboard take imported posts like any other.
     progress = pulse.invoke("progress", {"weeks": 8}, user=member)
@@ -281,3 +288,15 @@ def test_xlsx_files_of_tiktok_and_of_the_members_own_spreadsheet(pulse: BotProce
     reply = pulse.invoke("log import", {"file": pulse.stand_in.attachment("mijn.xlsx", own)}, user=member)
     assert "Imported. Posts: **1**" in plain(reply), plain(reply)
     assert entries(pulse, member) == "3 entries, newest first"
+
+
+def test_activity_with_nobody_online_has_no_peak_to_aim_for(pulse: BotProcess) -> None:
+    member = pulse.stand_in.user("quiet")
+    day = datetime.now(UTC) - timedelta(days=2)
+    rows = [[f"{day:%B} {day.day}", hour, 0] for hour in range(24)]
+    data = zipped({"FollowerActivity.csv": follower_activity_csv(rows)})
+    imported = pulse.invoke("log import", {"file": upload(pulse.stand_in, data, "activity.zip")}, user=member)
+    assert "Follower activity: **24** hours" in plain(imported)
+    reply = pulse.invoke("besttime", user=member)
+    assert reply.deferred and not reply.files
+    assert "shows nobody online at any hour yet" in plain(reply) and "Hoe TikTok werkt" in plain(reply)

@@ -135,6 +135,8 @@ async def test_privacy_exports_and_deletes_the_tiktok_data(db: Database) -> None
     await repo.import_tiktok(GUILD, MEMBER, [("7301", video(3))], [], hours([4, 6]), "lisa.maakt", NOW)
     await repo.import_tiktok(GUILD, OTHER, [("7309", video(3))], [], hours([1]), "sam", NOW)
     privacy = PrivacyRepository(db)
+    counts = await privacy.counts(MEMBER, GUILD)
+    assert (counts.posts, counts.activity_hours) == (1, 2)
     export = await privacy.export(MEMBER, GUILD)
     server = export.servers[0]
     assert server.records["tiktok_account"] == "lisa.maakt"
@@ -143,7 +145,8 @@ async def test_privacy_exports_and_deletes_the_tiktok_data(db: Database) -> None
         {"hour": "2026-11-22T13:00:00.000000Z", "active_followers": 6},
     ]
     assert [p.video_id for p in server.posts] == ["7301"]
-    await privacy.delete_member(MEMBER, GUILD)
+    deleted = await privacy.delete_member(MEMBER, GUILD)
+    assert deleted.activity_hours == 2
     assert await repo.follower_activity(GUILD, MEMBER) == []
     assert await repo.tiktok_handle(GUILD, MEMBER) is None
     assert await repo.follower_activity(GUILD, OTHER) == [(NOW, 1)]
