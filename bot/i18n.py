@@ -116,6 +116,14 @@ def format_number(value: Number, lang: Lang, decimals: int = 0) -> str:
     return text.translate(_separators(lang))
 
 
+def format_money(value: Number, lang: Lang, cents: bool) -> str:
+    """An amount as prices are written: whole (65, 1,600) or with exactly two decimals (0.50, 0,50)."""
+    if not cents:
+        return format_number(value, lang)
+    text = f"{_quantize(value, 2):,.2f}"
+    return text.translate(_separators(lang))
+
+
 def format_percent(value: Number, lang: Lang, decimals: int = 2) -> str:
     """A rate already in percent: 7,6% in Dutch, 7.6% in English."""
     return format_number(value, lang, decimals) + "%"
@@ -142,6 +150,9 @@ class Messages:
 
     def number(self, value: Number, decimals: int = 0) -> str:
         return format_number(value, self.lang, decimals)
+
+    def money(self, value: Number, cents: bool = False) -> str:
+        return format_money(value, self.lang, cents)
 
     def percent(self, value: Number, decimals: int = 2) -> str:
         return format_percent(value, self.lang, decimals)

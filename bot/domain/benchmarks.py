@@ -10,7 +10,7 @@ from enum import StrEnum
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, NamedTuple, Protocol
+from typing import Annotated, Literal, NamedTuple, Protocol
 
 from pydantic import Field, PlainValidator, ValidationInfo, field_validator, model_validator
 
@@ -133,6 +133,12 @@ class SourcedFigure(Figure):
     guide: GuideId
 
 
+class TierRate(SourcedFigure):
+    """What one guide reports for a tier's TikTok engagement; `says` keeps how the guide puts it."""
+
+    says: Literal["can_reach", "reports", "over_1m"]
+
+
 class PriceRange(Strict):
     """A price range in US dollars as a guide gives it."""
 
@@ -154,22 +160,29 @@ class Industry(Strict):
 
 
 class Niches(Strict):
-    """Guide 000's industry averages and the tier they are mostly measured on."""
+    """Guide 000's industry averages and the tier they are often measured among."""
 
-    measured_mostly_on: str
+    measured_often_on: str
     guide: GuideId
     industries: list[Industry] = Field(min_length=1)
 
 
 class Tier(Strict):
-    """An influencer tier, with the typical TikTok rate and price per post where a guide gives them."""
+    """An influencer tier, with what a guide reports for its TikTok rate and price per post where one does.
+
+    A tier without guides is one Pulse named itself (below the guides' smallest tier).
+    """
 
     key: str
     min_followers: int = Field(ge=0)
     max_followers: int | None = Field(default=None, ge=0)
-    guides: list[GuideId] = Field(min_length=1)
-    tiktok_rate: SourcedFigure | None = None
+    guides: list[GuideId]
+    tiktok_rate: TierRate | None = None
     tiktok_price_usd: PriceRange | None = None
+
+    @property
+    def named_by_pulse(self) -> bool:
+        return not self.guides
 
 
 class SmallAccounts(Strict):
@@ -181,9 +194,10 @@ class SmallAccounts(Strict):
 
 
 class PricePerFollowers(PriceRange):
-    """A price per post for every `per_followers` followers."""
+    """A price per post for every `per_followers` followers; the guide gives prices from `min_followers` up."""
 
     per_followers: int = Field(ge=1)
+    min_followers: int = Field(ge=0)
 
 
 class References(Strict):
@@ -244,8 +258,8 @@ class Benchmarks(Strict):
     @classmethod
     def _niches_name_a_tier(cls, niches: Niches, info: ValidationInfo) -> Niches:
         tiers = info.data.get("tiers")
-        if tiers is not None and niches.measured_mostly_on not in {tier.key for tier in tiers}:
-            raise ValueError("niches.measured_mostly_on must be the key of a tier")
+        if tiers is not None and niches.measured_often_on not in {tier.key for tier in tiers}:
+            raise ValueError("niches.measured_often_on must be the key of a tier")
         return niches
 
     def band_for(self, followers: int) -> BandMatch:

@@ -93,7 +93,6 @@ class DiagnosisSettings(Strict):
     baseline_posts: int = Field(ge=1)
     min_baseline_posts: int = Field(ge=1)
     lag_below: str
-    guides: list[GuideId] = Field(min_length=1)
 
     @field_validator("lag_below")
     @classmethod
@@ -106,7 +105,7 @@ class DiagnosisSettings(Strict):
 
     @property
     def window(self) -> int:
-        """How many recent posts an average or a diagnosis looks at (guide 000: the last 12-15)."""
+        """How many recent posts an average or a diagnosis looks at (within guide 000's last 12-15)."""
         return self.recent_posts + self.baseline_posts
 
 

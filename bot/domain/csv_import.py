@@ -16,7 +16,7 @@ from bot.domain.history import MAX_TITLE_LENGTH, FollowerCount, PostNumbers
 MAX_BYTES = 1024 * 1024  # "1 MB" as Windows and macOS show file sizes to the member.
 MAX_ROWS = 5_000
 MAX_PROBLEMS = 10
-# No post predates TikTok's launch (September 2016); an earlier date is a typo.
+# Pulse takes no date before September 2016, around TikTok's launch: an earlier one is a typo (Pulse's own rule).
 EARLIEST = date(2016, 9, 1)
 # A date without a time becomes noon UTC: the same calendar day in every offset from UTC-11 to UTC+11.
 DATE_ONLY_TIME = time(12, 0)

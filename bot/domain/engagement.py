@@ -144,11 +144,16 @@ class AccountEngagement:
     def above_hundred(self) -> bool:
         return self.rate > HUNDRED
 
+    @property
+    def rate_without_saves(self) -> Fraction:
+        """Guide 000's account formula exactly: (likes + comments + shares) / posts / followers × 100."""
+        return Fraction((self.likes + self.comments + self.shares) * HUNDRED, self.posts * self.followers)
+
 
 def account_engagement(
     likes: int, comments: int, shares: int, posts: int, followers: int, saves: int | None = None
 ) -> AccountEngagement:
-    """Average engagement: total interactions / posts / followers × 100 (guide 000)."""
+    """Average engagement: total interactions / posts / followers × 100 (guide 000's formula, with saves if given)."""
     for field, value in (("likes", likes), ("comments", comments), ("shares", shares)):
         check_count(field, value)
     if saves is not None:

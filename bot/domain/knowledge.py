@@ -10,6 +10,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.domain.text import Lang
+
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 GuideId = Literal["000", "001", "002", "003", "004"]
@@ -63,9 +65,11 @@ def load_all() -> None:
 class Guide(Strict):
     id: GuideId
     file: str
-    title: str
-    topic_nl: str
-    topic_en: str
+    title_nl: str
+    title_en: str
+
+    def title(self, lang: Lang) -> str:
+        return self.title_nl if lang == "nl" else self.title_en
 
 
 class Guides(Strict):

@@ -223,24 +223,45 @@ def check_programmes(
 
 @dataclass(frozen=True)
 class PriceEstimate:
-    """Guide 004's per-1 000-followers rule applied to the member, with their tier's typical TikTok range."""
+    """Guide 004's per-1 000-followers rule applied to the member, beside what their tier asks for a TikTok post.
+
+    Both figures are guide 004's, and they can disagree: the rule is the industry's rate for a post on any
+    platform, the tier's range what such creators ask on TikTok. `against_range` says whether the rule's estimate
+    lies inside that range or reaches above or below it (None without one); `below_guides` that the guide prices no account this small.
+    """
 
     low: Fraction
     high: Fraction
     per_followers: int
     tier: Tier
     tier_range: PriceRange | None
+    below_guides: bool
+
+    @property
+    def against_range(self) -> Literal["inside", "above", "below"] | None:
+        if self.tier_range is None:
+            return None
+        if self.high > self.tier_range.high:
+            return "above"
+        if self.low < self.tier_range.low:
+            return "below"
+        return "inside"
 
 
 def sponsored_price(followers: int, knowledge: Benchmarks | None = None) -> PriceEstimate:
-    """Estimate the price of one sponsored TikTok post, in US dollars."""
+    """Estimate the price of one sponsored post, in US dollars."""
     check_count("followers", followers, minimum=1)
     knowledge = knowledge or benchmarks()
     rule = knowledge.references.price_per_followers_usd
     thousands = Fraction(followers, rule.per_followers)
     tier = knowledge.tier_for(followers)
     return PriceEstimate(
-        thousands * rule.low, thousands * rule.high, rule.per_followers, tier, tier.tiktok_price_usd
+        thousands * rule.low,
+        thousands * rule.high,
+        rule.per_followers,
+        tier,
+        tier.tiktok_price_usd,
+        below_guides=followers < rule.min_followers,
     )
 
 
@@ -254,12 +275,22 @@ class MediaKitSummary:
     followers: int
     posts: int
     average_rate: Fraction
+    average_without_saves: Fraction
     band: Band
     nearest: bool
     rating: Rating
     price: PriceEstimate
     first_posted: datetime
     last_posted: datetime
+
+
+def mean_rate(posts: Sequence[PostFigures], saves: bool = True) -> Fraction:
+    """Pulse's account average: the mean of the posts' ER, each at the followers it had then."""
+    rates = [
+        engagement_rate(p.likes + p.comments + p.shares + (p.saves if saves else 0), p.followers)
+        for p in posts
+    ]
+    return sum(rates, Fraction(0)) / len(rates)
 
 
 def media_kit(
@@ -270,22 +301,23 @@ def media_kit(
 ) -> MediaKitSummary | None:
     """Summarise the last `window` posts for a media kit; None without posts.
 
-    The average is the mean of each post's ER at the followers it had then (so growth does not distort older
-    posts; with a steady count it equals guide 000's account average). It is rated in the band of the current
-    followers: the latest logged count unless `followers` gives a newer one.
+    The average is the mean of each post's ER at the followers it had then, saves included (so growth does not
+    distort older posts; with a steady count and without saves it is guide 000's account average, which is also
+    given). It is rated in the band of the current followers: the latest logged count unless `followers` gives a
+    newer one.
     """
     knowledge = knowledge or benchmarks()
     usable = sorted((p for p in posts if p.followers > 0), key=lambda p: p.posted_at)[-window:]
     if not usable:
         return None
     now_followers = followers if followers is not None else usable[-1].followers
-    rates = [engagement_rate(p.likes + p.comments + p.shares + p.saves, p.followers) for p in usable]
-    average = sum(rates, Fraction(0)) / len(rates)
+    average = mean_rate(usable)
     match = knowledge.band_for(now_followers)
     return MediaKitSummary(
         followers=now_followers,
         posts=len(usable),
         average_rate=average,
+        average_without_saves=mean_rate(usable, saves=False),
         band=match.band,
         nearest=match.nearest,
         rating=rating_for(average, match.band),

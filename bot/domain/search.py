@@ -2,8 +2,9 @@
 
 Every tip and every piece of monetisation knowledge is a passage, indexed in both languages at once: each word
 is stemmed with the Dutch and the English Snowball stemmer, so "hashtags"/"hashtag" and "posten"/"post" meet,
-whatever language the question is in. Passages are ranked with BM25; a question whose words do not reach a
-minimum score gets no answer rather than a guess.
+whatever language the question is in. A few ways of asking ("how long", "hoe vaak", "how many") become one word
+that means the same in both languages. Passages are ranked with BM25, a passage's own search words counting
+double; a question whose words do not reach a minimum score gets no answer rather than a guess.
 """
 
 from __future__ import annotations
@@ -43,16 +44,29 @@ _STOPWORD_TEXT = """
     is am are was were be been being do does did doing have has had having my me to of in on at by for with
     from about into than so not no can could should would will shall may might must what which who whom
     why how there here some any very really just also please get got tell know want need make use tiktok
-    werkt werken work works zorg zorgen krijg krijgen krijgt gets
+    werkt werken work works zorg zorgen krijg krijgen krijgt gets go goes going
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
 
 
+# What a question asks for, said in two or more words that would otherwise be dropped as filler ("how", "hoe") or
+# mean nothing on their own: each becomes one word, the same in both languages. Dutch "het beste" before a verb
+# ("wanneer kan ik het beste posten") means "preferably", not "the best", so it is filler.
+_INTENTS = (
+    (re.compile(r"\b(?:hoe lang|how long)\b"), "hoelang"),
+    (re.compile(r"\b(?:hoe vaak|how often)\b"), "hoevaak"),
+    (re.compile(r"\bhow (?:many|much)\b"), "hoeveel"),
+    (re.compile(r"\bhet beste\b"), " "),
+)
+
+
 def _tokens(text: str) -> list[str]:
     # "video's" and "creator's" lose their apostrophe before splitting, so they stay one word.
     folded = re.sub(r"['’](s)\b", r"\1", fold(text))
+    for phrase, word in _INTENTS:
+        folded = phrase.sub(word, folded)
     words = [re.sub(r"[.,]", "", w) for w in _TOKEN.findall(folded)]
     return [w for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
 

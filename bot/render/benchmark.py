@@ -19,7 +19,7 @@ from bot.domain.benchmarks import (
     benchmarks,
 )
 from bot.i18n import Messages
-from bot.render.common import embed, source_line
+from bot.render.common import embed, guide_titles, own_choice, source_line
 
 MARK = "▶"
 BULLET = "•"
@@ -119,26 +119,43 @@ def tier_name(msgs: Messages, tier: Tier) -> str:
 
 
 def tier_summary(msgs: Messages, tier: Tier) -> str:
-    """`Nano (1,000–9,999 followers)`, with the guides' typical TikTok rate when there is one."""
+    """`Nano-influencer (1,000–9,999 followers)`; a tier Pulse named itself says so.
+
+    No rate goes with it: what a guide reports for a tier is not a verdict, and beside the band table that rates
+    the member it would read as one (`/benchmark tiers` shows those figures with their guide).
+    """
     text = msgs(
         "benchmark.tier_summary",
         tier=tier_name(msgs, tier),
         followers=followers_text(msgs, tier.min_followers, tier.max_followers),
     )
-    if tier.tiktok_rate is not None:
-        text += "\n" + msgs("benchmark.tier_typical_rate", rate=figure_text(msgs, tier.tiktok_rate))
-    return text
+    return own_choice(msgs, text) if tier.named_by_pulse else text
 
 
 def tier_guides(tier: Tier) -> list[str]:
-    figures = [f.guide for f in (tier.tiktok_rate, tier.tiktok_price_usd) if f is not None]
-    return [*tier.guides, *figures]
+    """The guides behind a tier's name and range (none for the tier Pulse named)."""
+    return list(tier.guides)
+
+
+def tier_rate_text(msgs: Messages, tier: Tier) -> str | None:
+    """What one guide reports for the tier's TikTok rate, in its own terms and naming it."""
+    rate = tier.tiktok_rate
+    if rate is None:
+        return None
+    shown = msgs.percent(rate.low) if rate.says == "can_reach" else figure_text(msgs, rate)
+    return msgs(
+        f"benchmark.tier_rate.{rate.says}",
+        guide=guide_titles(msgs, rate.guide),
+        rate=shown,
+        followers=msgs.number(tier.min_followers),
+    )
 
 
 def small_accounts_text(msgs: Messages) -> str:
     small = benchmarks().references.small_accounts
     return msgs(
         "benchmark.reference.small_accounts",
+        guide=guide_titles(msgs, small.tiktok.guide),
         followers=msgs.number(small.below_followers),
         tiktok=figure_text(msgs, small.tiktok),
         instagram=figure_text(msgs, small.instagram),
@@ -169,7 +186,13 @@ def benchmark_embed(
     result = embed(msgs("benchmark.followers.title", band=band.label), "\n".join(lines))
     result.add_field(name=band_field_name(msgs, band), value=band_table(msgs, band, rating), inline=False)
     result.add_field(name=msgs("benchmark.tier_field"), value=tier_summary(msgs, tier), inline=False)
-    context = [msgs("benchmark.reference.tiktok_typical", rate=figure_text(msgs, refs.tiktok_typical))]
+    context = [
+        msgs(
+            "benchmark.reference.tiktok_typical",
+            guide=guide_titles(msgs, refs.tiktok_typical.guide),
+            rate=figure_text(msgs, refs.tiktok_typical),
+        )
+    ]
     guides = [band.guide, *tier_guides(tier), refs.tiktok_typical.guide]
     if followers < refs.small_accounts.below_followers:
         context.append(small_accounts_text(msgs))
@@ -178,11 +201,13 @@ def benchmark_embed(
         context.append(
             msgs(
                 "benchmark.reference.top_band_strong",
+                guide=guide_titles(msgs, refs.tiktok_over_1m_strong.guide),
                 followers=msgs.number(band.min_followers),
                 rate=figure_text(msgs, refs.tiktok_over_1m_strong),
             )
         )
         guides.append(refs.tiktok_over_1m_strong.guide)
+    context.insert(0, msgs("benchmark.context_note"))
     result.add_field(name=msgs("benchmark.context_field"), value="\n".join(context), inline=False)
     result.set_footer(text=source_line(msgs, *guides))
     return result
@@ -195,7 +220,8 @@ def niches_embed(msgs: Messages) -> discord.Embed:
     """Guide 000's industry averages and what they were measured on."""
     data = benchmarks()
     niches = data.niches
-    tier = data.tier(niches.measured_mostly_on)
+    tier = data.tier(niches.measured_often_on)
+    guide = guide_titles(msgs, niches.guide)
     lines = [
         f"{BULLET} {msgs(f'benchmark.industry.{i.key}')}: **{figure_text(msgs, i.rate)}**"
         for i in niches.industries
@@ -204,11 +230,7 @@ def niches_embed(msgs: Messages) -> discord.Embed:
     result.add_field(name=msgs("benchmark.niches.field"), value="\n".join(lines), inline=False)
     result.add_field(
         name=msgs("benchmark.niches.caveat_field"),
-        value=msgs(
-            "benchmark.niches.caveat",
-            tier=tier_name(msgs, tier),
-            followers=followers_text(msgs, tier.min_followers, tier.max_followers),
-        ),
+        value=msgs("benchmark.niches.caveat", tier=tier_name(msgs, tier), guide=guide),
         inline=False,
     )
     result.set_footer(text=source_line(msgs, niches.guide, *(i.guide for i in niches.industries)))
@@ -219,18 +241,27 @@ def niches_embed(msgs: Messages) -> discord.Embed:
 
 
 def tiers_embed(msgs: Messages) -> discord.Embed:
-    """The influencer tiers, their follower ranges and the guides' typical TikTok rates and prices per post."""
+    """The influencer tiers, their follower ranges and what a guide reports for their TikTok rates and prices."""
     data = benchmarks()
     refs = data.references
     result = embed(msgs("benchmark.tiers.title"), msgs("benchmark.tiers.intro"))
     guides: list[str] = []
     for tier in data.tiers:
         lines = []
-        if tier.tiktok_rate is not None:
-            lines.append(msgs("benchmark.tier_typical_rate", rate=figure_text(msgs, tier.tiktok_rate)))
+        rate = tier_rate_text(msgs, tier)
+        if rate is not None:
+            lines.append(rate)
         if tier.tiktok_price_usd is not None:
-            lines.append(msgs("benchmark.tiers.price", price=price_text(msgs, tier.tiktok_price_usd)))
-        if not lines:
+            lines.append(
+                msgs(
+                    "benchmark.tiers.price",
+                    price=price_text(msgs, tier.tiktok_price_usd),
+                    guide=guide_titles(msgs, tier.tiktok_price_usd.guide),
+                )
+            )
+        if tier.named_by_pulse:
+            lines.append(msgs("benchmark.tiers.named_by_pulse"))
+        elif not lines:
             lines.append(msgs("benchmark.tiers.no_figures"))
         name = msgs(
             "benchmark.tier_summary",
@@ -238,22 +269,25 @@ def tiers_embed(msgs: Messages) -> discord.Embed:
             followers=followers_text(msgs, tier.min_followers, tier.max_followers),
         )
         result.add_field(name=name, value="\n".join(lines), inline=False)
-        guides += tier_guides(tier)
+        guides += [*tier_guides(tier), *(f.guide for f in (tier.tiktok_rate, tier.tiktok_price_usd) if f)]
     price = refs.price_per_followers_usd
     comparisons = [
         small_accounts_text(msgs),
         msgs(
             "benchmark.reference.instagram_tiers",
+            guide=guide_titles(msgs, refs.instagram_micro.guide),
             micro=figure_text(msgs, refs.instagram_micro),
             mega=figure_text(msgs, refs.instagram_mega),
         ),
         msgs(
             "benchmark.reference.price_per_followers",
+            guide=guide_titles(msgs, price.guide),
             price=price_text(msgs, price),
             followers=msgs.number(price.per_followers),
         ),
     ]
     guides += [refs.small_accounts.tiktok.guide, refs.instagram_micro.guide, price.guide]
+    comparisons.insert(0, msgs("benchmark.tiers.context_note"))
     result.add_field(name=msgs("benchmark.context_field"), value="\n".join(comparisons), inline=False)
     result.set_footer(text=source_line(msgs, *sorted(set(guides))))
     return result

@@ -9,10 +9,9 @@ from babel.dates import format_date, format_time, get_day_names
 
 from bot.domain.best_time import BestTime
 from bot.domain.coaching import TipRef, tips
-from bot.domain.knowledge import guides
 from bot.i18n import Messages
 from bot.render.coaching import tip_line
-from bot.render.common import embed, source_line
+from bot.render.common import embed, guide_titles, source_line
 
 PEAK_GUIDE = "000"
 # The guides' timing advice for everyone: about an hour before the peak (000), mornings and evenings (001),
@@ -41,7 +40,7 @@ def best_time_embed(msgs: Messages, best: BestTime, zone: str) -> discord.Embed:
         ),
         msgs(
             "besttime.answer.advice",
-            guide=f"*{guides().by_id(PEAK_GUIDE).title}*",
+            guide=f"*{guide_titles(msgs, PEAK_GUIDE)}*",
             weekday=weekday_name(msgs, best.post_weekday),
             hour=hour_text(msgs, best.post_hour),
         ),

@@ -7,12 +7,21 @@ from collections.abc import Sequence
 import discord
 
 from bot.domain.checkins import Checkin, CoachNote, HeavyUse, RosterEntry, WeekSummary
-from bot.domain.coaching import Diagnosis, TipRef, tips
+from bot.domain.coaching import Diagnosis, TipRef
 from bot.domain.progress import GoalProgress
 from bot.i18n import Messages
 from bot.render.benchmark import BULLET, rate_text
 from bot.render.coaching import lagging_text, tip_line
-from bot.render.common import DESCRIPTION_LIMIT, FIELD_LIMIT, clip, embed, member_or_former, source_line
+from bot.render.common import (
+    DESCRIPTION_LIMIT,
+    FIELD_LIMIT,
+    clip,
+    embed,
+    guide_titles,
+    member_or_former,
+    own_choice,
+    source_line,
+)
 from bot.render.history import goal_progress_line, signed
 from bot.render.leaderboard import timestamp
 
@@ -37,11 +46,16 @@ def week_line(msgs: Messages, summary: WeekSummary) -> str:
     rate = rate_text(msgs, summary.rate)
     if summary.usual_rate is None or summary.change is None:
         return f"{posts} {msgs('checkin.rate_alone', rate=rate)}"
-    return f"{posts} " + msgs(
-        "checkin.rate_against",
-        rate=rate,
-        usual=rate_text(msgs, summary.usual_rate),
-        change=signed(msgs, summary.change, 1) + "%",
+    # The four-week comparison is Pulse's own way of following a member, so the line says so.
+    return own_choice(
+        msgs,
+        f"{posts} "
+        + msgs(
+            "checkin.rate_against",
+            rate=rate,
+            usual=rate_text(msgs, summary.usual_rate),
+            change=signed(msgs, summary.change, 1) + "%",
+        ),
     )
 
 
@@ -77,7 +91,7 @@ def checkin_embed(
         shown = [f"{BULLET} {tip_line(msgs, TipRef(topic, tip))}" for tip in topic.tips[:CHECKIN_TIPS]]
         value = "\n".join([lagging_text(msgs, diagnosis, diagnosis.lagging), *shown])
         answer.add_field(name=msgs("checkin.lagging_field"), value=clip(value, FIELD_LIMIT), inline=False)
-        guide_ids += [*tips().diagnosis.guides, *topic.guides]
+        guide_ids += topic.guides
     elif diagnosis is None:
         answer.add_field(
             name=msgs("checkin.lagging_field"), value=msgs("checkin.lagging_unknown"), inline=False
@@ -91,7 +105,9 @@ def checkin_embed(
     answer.add_field(name=msgs("checkin.streak_field"), value=streak_line(msgs, summary), inline=False)
     if wellbeing is not None:
         answer.add_field(
-            name=msgs("checkin.wellbeing_field"), value=msgs(f"checkin.wellbeing.{wellbeing}"), inline=False
+            name=msgs("checkin.wellbeing_field"),
+            value=msgs(f"checkin.wellbeing.{wellbeing}", guide=guide_titles(msgs, WELLBEING_GUIDE)),
+            inline=False,
         )
         guide_ids.append(WELLBEING_GUIDE)
     answer.add_field(name=msgs("checkin.focus_field"), value=msgs("checkin.focus_ask"), inline=False)

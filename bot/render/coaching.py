@@ -8,13 +8,13 @@ from fractions import Fraction
 import discord
 
 from bot.domain.benchmarks import benchmarks
-from bot.domain.coaching import Diagnosis, PostSignals, Signal, SignalTrend, TipRef, Topic, tips
-from bot.domain.knowledge import guides
+from bot.domain.coaching import Diagnosis, PostSignals, Signal, SignalTrend, TipRef, Topic
 from bot.domain.monetization import MediaKitSummary, PriceEstimate, ProgrammeCheck, Status, ThresholdCheck
 from bot.domain.search import Hit
 from bot.i18n import Messages
 from bot.render.benchmark import BULLET, band_rate_text, price_text, rating_name, tier_name
-from bot.render.common import embed, source_line
+from bot.render.common import embed, guide_titles, own_choice, source_line
+from bot.render.engagement import average_definition
 from bot.render.history import day_text
 
 STATUS_ICON = {Status.MET: "✅", Status.NOT_MET: "❌", Status.UNKNOWN: "❔"}
@@ -25,11 +25,6 @@ FIELD_VALUE_LIMIT = 1024
 QUESTION_SHOWN = 200
 
 
-def _guide_titles(msgs: Messages, guide_ids: Sequence[str]) -> str:
-    titles = [guides().by_id(g).title for g in dict.fromkeys(guide_ids)]
-    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} {msgs('common.and')} {titles[-1]}"
-
-
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -37,7 +32,7 @@ def _clip(text: str, limit: int) -> str:
 def tip_line(msgs: Messages, ref: TipRef) -> str:
     """One tip with the guide(s) it comes from."""
     return msgs(
-        "coaching.tips.line", text=ref.tip.text(msgs.lang), guides=_guide_titles(msgs, ref.tip.guides)
+        "coaching.tips.line", text=ref.tip.text(msgs.lang), guides=guide_titles(msgs, *ref.tip.guides)
     )
 
 
@@ -89,26 +84,31 @@ def _trend_line(msgs: Messages, trend: SignalTrend) -> str:
 
 
 def lagging_text(msgs: Messages, diagnosis: Diagnosis, lagging: SignalTrend) -> str:
-    """The signal that lags most: its level in the recent posts against the member's usual one."""
+    """The signal that lags most: its level in the recent posts against the member's usual one.
+
+    The windows and the per-100-likes ratios are Pulse's own method, and the text says so.
+    """
     counts = {
         "recent": msgs.number(diagnosis.recent_posts),
         "baseline": msgs.number(diagnosis.baseline_posts),
     }
     if lagging.signal is Signal.FREQUENCY:
-        return msgs(
+        text = msgs(
             "coaching.tips.lagging_frequency",
             recent_value=days_text(msgs, lagging.recent),
             usual_value=days_text(msgs, lagging.usual),
             **counts,
         )
-    return msgs(
-        "coaching.tips.lagging_ratio",
-        signal=signal_name(msgs, lagging.signal),
-        recent_value=_per_hundred_likes(msgs, lagging.recent),
-        usual_value=_per_hundred_likes(msgs, lagging.usual),
-        drop=msgs.percent((1 - lagging.score) * 100, 0),
-        **counts,
-    )
+    else:
+        text = msgs(
+            "coaching.tips.lagging_ratio",
+            signal=signal_name(msgs, lagging.signal),
+            recent_value=_per_hundred_likes(msgs, lagging.recent),
+            usual_value=_per_hundred_likes(msgs, lagging.usual),
+            drop=msgs.percent((1 - lagging.score) * 100, 0),
+            **counts,
+        )
+    return own_choice(msgs, text)
 
 
 def diagnosis_embed(msgs: Messages, diagnosis: Diagnosis, fallback: TipRef) -> discord.Embed:
@@ -121,7 +121,7 @@ def diagnosis_embed(msgs: Messages, diagnosis: Diagnosis, fallback: TipRef) -> d
     if lagging is None or topic is None:
         description = "\n\n".join(
             [
-                msgs("coaching.tips.nothing_lags", **counts),
+                own_choice(msgs, msgs("coaching.tips.nothing_lags", **counts)),
                 f"**{fallback.topic.name(msgs.lang)}**",
                 tip_line(msgs, fallback),
             ]
@@ -131,8 +131,8 @@ def diagnosis_embed(msgs: Messages, diagnosis: Diagnosis, fallback: TipRef) -> d
         finding = lagging_text(msgs, diagnosis, lagging)
         lines = [f"{BULLET} {tip_line(msgs, TipRef(topic, tip))}" for tip in topic.tips]
         description = "\n\n".join([finding, msgs("coaching.tips.helps", topic=topic.name(msgs.lang)), *lines])
-        # The diagnosis follows guide 000's advice to judge recent posts, then the topic's own guides.
-        guide_ids = [*tips().diagnosis.guides, *topic.guides]
+        # The diagnosis is Pulse's own method (marked in its text); only the tips cite guides.
+        guide_ids = [*topic.guides]
     answer = embed(msgs("coaching.tips.personal_title"), _clip(description, 4096))
     if diagnosis.trends:
         answer.add_field(
@@ -148,7 +148,11 @@ def diagnosis_embed(msgs: Messages, diagnosis: Diagnosis, fallback: TipRef) -> d
 
 
 def post_signals_line(msgs: Messages, signals: PostSignals) -> str:
-    """The post's strongest and weakest signal and the tip topic that helps the weakest."""
+    """The post's strongest and weakest signal and the tip topic that helps the weakest (Pulse's own reading)."""
+    return own_choice(msgs, _signals_text(msgs, signals))
+
+
+def _signals_text(msgs: Messages, signals: PostSignals) -> str:
     values = {
         "strongest": signal_name(msgs, signals.strongest),
         "weakest": signal_name(msgs, signals.weakest),
@@ -183,7 +187,7 @@ def ask_embed(msgs: Messages, question: str, hits: Sequence[Hit]) -> discord.Emb
         value = msgs(
             "coaching.ask.passage",
             text=passage.text(msgs.lang),
-            guides=_guide_titles(msgs, passage.guides),
+            guides=guide_titles(msgs, *passage.guides),
         )
         answer.add_field(name=passage.title(msgs.lang), value=_clip(value, FIELD_VALUE_LIMIT), inline=False)
         guide_ids += passage.guides
@@ -194,13 +198,14 @@ def ask_embed(msgs: Messages, question: str, hits: Sequence[Hit]) -> discord.Emb
 # --- /monetize ------------------------------------------------------------------------------------
 
 
-def dollars(msgs: Messages, amount: Fraction, cents_below: Fraction | None = None) -> str:
-    """Whole dollars from $100 up; cents below, where they still mean something.
+# Prices from $10 up are whole dollars, as anyone quotes them; below that, cents ($0.50) still mean something.
+WHOLE_DOLLARS_FROM = 10
 
-    Both ends of a range pass the range's low end as `cents_below`, so "$60.38–$120.76" never reads "$60.38–$121".
-    """
+
+def dollars(msgs: Messages, amount: Fraction, cents_below: Fraction | None = None) -> str:
+    """`$65`, `$1,600`, `$0.50`: both ends of a range pass its low end as `cents_below`, so they match."""
     reference = amount if cents_below is None else cents_below
-    return msgs("benchmark.usd", amount=msgs.number(amount, 0 if reference >= 100 else 2))
+    return msgs("benchmark.usd", amount=msgs.money(amount, cents=reference < WHOLE_DOLLARS_FROM))
 
 
 def _threshold_line(msgs: Messages, check: ThresholdCheck) -> str:
@@ -236,8 +241,9 @@ def _programme_value(msgs: Messages, check: ProgrammeCheck) -> str:
 
 
 def price_lines(msgs: Messages, price: PriceEstimate) -> list[str]:
-    """The estimate from the per-followers rule and the tier's typical TikTok range."""
+    """The per-followers rule's estimate and the tier's TikTok range, both guide 004's, and how they relate."""
     rule = benchmarks().references.price_per_followers_usd
+    guide = guide_titles(msgs, rule.guide)
     lines = [
         msgs(
             "coaching.monetize.price",
@@ -245,15 +251,35 @@ def price_lines(msgs: Messages, price: PriceEstimate) -> list[str]:
             high=dollars(msgs, price.high, cents_below=price.low),
             rule=price_text(msgs, rule),
             per=msgs.number(price.per_followers),
+            guide=guide,
         )
     ]
-    tier = tier_name(msgs, price.tier)
-    if price.tier_range is not None:
+    if price.below_guides:
         lines.append(
-            msgs("coaching.monetize.tier_range", tier=tier, range=price_text(msgs, price.tier_range))
+            own_choice(
+                msgs, msgs("coaching.monetize.below_guides", followers=msgs.number(rule.min_followers))
+            )
         )
-    else:
+    tier = tier_name(msgs, price.tier)
+    if price.tier_range is None:
         lines.append(msgs("coaching.monetize.no_tier_range", tier=tier))
+        return lines
+    range_guide = guide_titles(msgs, price.tier_range.guide)
+    lines.append(
+        msgs(
+            "coaching.monetize.tier_range",
+            tier=tier,
+            range=price_text(msgs, price.tier_range),
+            guide=range_guide,
+        )
+    )
+    if price.against_range == "inside":
+        lines.append(msgs("coaching.monetize.inside_range", guide=guide))
+    else:
+        side = msgs(f"coaching.monetize.side_{price.against_range}")
+        lines.append(
+            own_choice(msgs, msgs("coaching.monetize.outside_range", guide=guide, tier=tier, side=side))
+        )
     return lines
 
 
@@ -311,6 +337,11 @@ def mediakit_embed(msgs: Messages, kit: MediaKitSummary, items_to_add: Sequence[
         answer.description = (
             (answer.description or "") + "\n" + msgs("coaching.mediakit.nearest", band=kit.band.label)
         )
+    answer.add_field(
+        name=msgs("engagement.definition.field"),
+        value=average_definition(msgs, kit.average_without_saves, kit.band),
+        inline=False,
+    )
     answer.add_field(
         name=msgs("coaching.mediakit.price_field"),
         value="\n".join(price_lines(msgs, kit.price)),

@@ -29,11 +29,20 @@ def member_or_former(msgs: Messages, user_id: int | None) -> str:
     return msgs("common.former_member") if user_id is None else f"<@{user_id}>"
 
 
+def guide_titles(msgs: Messages, *guide_ids: str) -> str:
+    """`Engagement on TikTok and Micro-influencers`: the guides' titles in the reader's language."""
+    titles = [guides().by_id(g).title(msgs.lang) for g in dict.fromkeys(guide_ids)]
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} {msgs('common.and')} {titles[-1]}"
+
+
+def own_choice(msgs: Messages, text: str) -> str:
+    """`text` marked as Pulse's own rule or reading, so nobody quotes it as a guide's."""
+    return f"{text} {msgs('common.own_choice')}"
+
+
 def source_line(msgs: Messages, *guide_ids: str) -> str:
-    """`Source: Betrokkenheid op TikTok and Micro-influencers` in the reader's language."""
-    titles = [guides().by_id(g).title for g in dict.fromkeys(guide_ids)]
-    joined = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} {msgs('common.and')} {titles[-1]}"
-    return msgs("common.source", guides=joined)
+    """`Source: Engagement on TikTok and Micro-influencers` in the reader's language."""
+    return msgs("common.source", guides=guide_titles(msgs, *guide_ids))
 
 
 def format_duration(seconds: float, msgs: Messages) -> str:

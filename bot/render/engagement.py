@@ -19,18 +19,46 @@ from bot.render.benchmark import (
     tier_guides,
     tier_summary,
 )
-from bot.render.common import embed, source_line
+from bot.render.common import embed, guide_titles, own_choice, source_line
 
 # Interactions per post are shown whole once they are this large; below it the decimals carry meaning.
 WHOLE_FROM = 100
+# Guide 000 gives the formulas (and leaves saves out of the account one); guide 004 says what brands count.
+FORMULA_GUIDE = "000"
+BRAND_GUIDE = "004"
 
 
-def _add_band_and_tier(result: discord.Embed, msgs: Messages, band: Band, rate: Fraction, tier: Tier) -> None:
+def average_definition(
+    msgs: Messages, without_saves: Fraction | None = None, band: Band | None = None
+) -> str:
+    """What Pulse's account average counts, and the figure without saves (guide 000's own formula) when given."""
+    text = msgs(
+        "engagement.definition.account",
+        guide=guide_titles(msgs, FORMULA_GUIDE),
+        brand_guide=guide_titles(msgs, BRAND_GUIDE),
+    )
+    if without_saves is None:
+        return text
+    rate = band_rate_text(msgs, without_saves, band) if band is not None else rate_text(msgs, without_saves)
+    return (
+        text
+        + "\n"
+        + msgs("engagement.definition.without_saves", guide=guide_titles(msgs, FORMULA_GUIDE), rate=rate)
+    )
+
+
+def _above_hundred(msgs: Messages) -> str:
+    return own_choice(msgs, msgs("engagement.above_hundred"))
+
+
+def _add_band_and_tier(
+    result: discord.Embed, msgs: Messages, band: Band, rate: Fraction, tier: Tier, *more_guides: str
+) -> None:
     result.add_field(
         name=band_field_name(msgs, band), value=band_table(msgs, band, band.rating(rate)), inline=False
     )
     result.add_field(name=msgs("benchmark.tier_field"), value=tier_summary(msgs, tier), inline=False)
-    result.set_footer(text=source_line(msgs, band.guide, *tier_guides(tier)))
+    result.set_footer(text=source_line(msgs, band.guide, *tier_guides(tier), *more_guides))
 
 
 def _rated(msgs: Messages, key: str, rate: Fraction, band: Band, **values: str) -> str:
@@ -55,7 +83,7 @@ def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messa
     if note:
         lines.append(note)
     if result.above_hundred:
-        lines.append(msgs("engagement.above_hundred"))
+        lines.append(_above_hundred(msgs))
     answer = embed(msgs("engagement.post.title"), "\n\n".join(lines))
     answer.add_field(
         name=msgs("engagement.calculation_field"),
@@ -79,7 +107,7 @@ def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messa
                 followers=msgs.number(result.followers),
             )
             + "\n"
-            + msgs("engagement.post.which_measure"),
+            + own_choice(msgs, msgs("engagement.post.which_measure")),
             inline=False,
         )
     _add_band_and_tier(answer, msgs, band, result.rate, tier)
@@ -105,7 +133,7 @@ def account_embed(result: AccountEngagement, match: BandMatch, tier: Tier, msgs:
     if note:
         lines.append(note)
     if result.above_hundred:
-        lines.append(msgs("engagement.above_hundred"))
+        lines.append(_above_hundred(msgs))
     answer = embed(msgs("engagement.account.title"), "\n\n".join(lines))
     counts = [result.likes, result.comments, result.shares]
     if result.saves is not None:
@@ -128,13 +156,24 @@ def account_embed(result: AccountEngagement, match: BandMatch, tier: Tier, msgs:
             name=msgs("engagement.account.mistake_field", wrong=rate_text(msgs, result.mistaken_rate)),
             value=msgs(
                 "engagement.account.mistake",
+                guide=guide_titles(msgs, FORMULA_GUIDE),
                 wrong=rate_text(msgs, result.mistaken_rate),
                 posts=msgs.number(result.posts),
                 rate=band_rate_text(msgs, result.rate, band),
             ),
             inline=False,
         )
-    _add_band_and_tier(answer, msgs, band, result.rate, tier)
+    # Without saves the figure is guide 000's formula itself; with them, give that figure too.
+    if result.saves is None:
+        definition = msgs(
+            "engagement.definition.without_saves_given", guide=guide_titles(msgs, FORMULA_GUIDE)
+        )
+        cited: tuple[str, ...] = ()
+    else:
+        definition = average_definition(msgs, result.rate_without_saves, band)
+        cited = (BRAND_GUIDE,)
+    answer.add_field(name=msgs("engagement.definition.field"), value=definition, inline=False)
+    _add_band_and_tier(answer, msgs, band, result.rate, tier, *cited)
     return answer
 
 
@@ -158,7 +197,7 @@ def target_embed(result: TargetInteractions, match: BandMatch, tier: Tier, msgs:
     if note:
         lines.append(note)
     if result.target > 100:
-        lines.append(msgs("engagement.above_hundred"))
+        lines.append(_above_hundred(msgs))
     answer = embed(msgs("engagement.target.title"), "\n\n".join(lines))
     _add_band_and_tier(answer, msgs, band, result.target, tier)
     return answer

@@ -14,7 +14,8 @@ from bot.domain.progress import GoalProgress, ProgressReport, RatedAverage, post
 from bot.domain.tiktok_export import PlannedPosts, TikTokExport
 from bot.i18n import Messages
 from bot.render.benchmark import band_rate_text, rate_text, rating_name
-from bot.render.common import clip, embed, source_line
+from bot.render.common import clip, embed, own_choice, source_line
+from bot.render.engagement import BRAND_GUIDE, average_definition
 
 ENGAGEMENT_GUIDE = "000"
 # Discord's limits for one select option's label and an embed field's value.
@@ -316,7 +317,9 @@ def progress_embed(
             lines.append(msgs("progress.engagement.change", change=signed(msgs, difference, 2)))
     else:
         lines.append(msgs("progress.engagement.no_previous"))
+    lines.append(own_choice(msgs, msgs("progress.engagement.spans")))
     answer.add_field(name=msgs("progress.engagement.name"), value="\n".join(lines), inline=False)
+    answer.add_field(name=msgs("engagement.definition.field"), value=average_definition(msgs), inline=False)
 
     best = report.best_post
     if best is not None and report.best_rate is not None:
@@ -353,7 +356,7 @@ def progress_embed(
         value = "\n".join(f"• {goal_progress_line(msgs, g)}" for g in report.goals)
         answer.add_field(name=msgs("progress.goals.name"), value=clip(value, FIELD_VALUE_MAX), inline=False)
 
-    answer.set_footer(text=source_line(msgs, ENGAGEMENT_GUIDE))
+    answer.set_footer(text=source_line(msgs, ENGAGEMENT_GUIDE, BRAND_GUIDE))
     return answer
 
 

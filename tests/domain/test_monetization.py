@@ -48,6 +48,7 @@ def test_the_programmes_the_issue_names_are_there() -> None:
         "video_gifts",
         "series",
         "affiliate",
+        "tiktok_shop",
         "brand_partnerships",
         "own_products",
     ]
@@ -62,17 +63,39 @@ def test_creator_rewards_requirements_are_the_guides() -> None:
         "min_views_30d": 100_000,
     }
     assert all(set(t.guides) == {"001", "003"} for t in rewards.thresholds)
-    assert {c.key for c in rewards.conditions} == {"original_content", "available_in_country"}
+    # Guide 003: most monetisation features are off by default; Creator Rewards and Video Gifts are switched on
+    # in the Creator settings.
+    assert {c.key for c in rewards.conditions} == {
+        "original_content",
+        "available_in_country",
+        "enabled_in_settings",
+    }
+    assert "enabled_in_settings" in {c.key for c in MONEY.programme("video_gifts").conditions}
 
 
 def test_live_needs_a_thousand_followers() -> None:
     # Guide 001: LIVE for users with at least 1 000 followers; guide 003: "often around 1 000".
     live = MONEY.programme("live_gifts")
     assert {t.kind: t.value for t in live.thresholds} == {"min_followers": 1_000}
+    # Guide 003 gives LIVE subscriptions "a certain number of followers", no figure: said as such.
+    assert "subscriptions_followers" in {c.key for c in live.conditions}
+    assert "1.000" in live.summary_nl and "geen getal" in live.summary_nl
+
+
+def test_settings_and_shop_conditions_belong_where_the_guides_put_them() -> None:
+    # Guide 003 ties switching on in the settings to Creator Rewards and Video Gifts, not to Series, and names
+    # no requirement for Series at all.
+    series = MONEY.programme("series")
+    assert [c.key for c in series.conditions] == ["requirements_not_given"]
+    # "No direct requirement" is affiliate marketing's (guide 003); TikTok Shop needs products to sell (guide 001).
+    assert MONEY.programme("affiliate").conditions == []
+    shop = MONEY.programme("tiktok_shop")
+    assert [(c.key, c.guides) for c in shop.conditions] == [("products_to_sell", ["001"])]
+    assert shop.comparison is None
 
 
 def test_programmes_without_figures_in_the_guides_have_no_thresholds() -> None:
-    for key in ("video_gifts", "series", "affiliate", "brand_partnerships", "own_products"):
+    for key in ("video_gifts", "series", "affiliate", "tiktok_shop", "brand_partnerships", "own_products"):
         assert MONEY.programme(key).thresholds == [], key
 
 
@@ -212,7 +235,11 @@ def test_creator_rewards_unknown_when_a_figure_is_missing_but_nothing_fails() ->
 def test_creator_rewards_always_lists_what_the_bot_cannot_check() -> None:
     check = checklist(50_000, 500_000, True)["creator_rewards"]
     assert check.status is Status.MET
-    assert [c.key for c in check.conditions] == ["original_content", "available_in_country"]
+    assert [c.key for c in check.conditions] == [
+        "original_content",
+        "available_in_country",
+        "enabled_in_settings",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -239,7 +266,9 @@ def test_affiliate_has_no_direct_requirement() -> None:
     assert checklist(1)["affiliate"].status is Status.MET
 
 
-@pytest.mark.parametrize("key", ["video_gifts", "series", "brand_partnerships", "own_products"])
+@pytest.mark.parametrize(
+    "key", ["video_gifts", "series", "tiktok_shop", "brand_partnerships", "own_products"]
+)
 def test_programmes_that_depend_on_things_the_bot_cannot_see_are_unknown(key: str) -> None:
     for followers in (1, 10_000, 5_000_000):
         check = checklist(followers, 10**9, True)[key]
@@ -320,6 +349,8 @@ def test_media_kit_from_the_guides_worked_example() -> None:
     kit = media_kit(posts, window=15)
     assert kit is not None
     assert kit.average_rate == Fraction(76, 10)
+    # Guide 000's account formula leaves saves out: (300 + 40 + 25) / 5 000 = 7.3%.
+    assert kit.average_without_saves == Fraction(73, 10)
     assert (kit.followers, kit.posts, kit.band.key, kit.nearest) == (5_000, 4, "5k-10k", False)
     assert kit.rating is Rating.HIGH
     assert (kit.price.low, kit.price.high, kit.price.tier.key) == (50, 100, "nano")

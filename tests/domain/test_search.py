@@ -49,7 +49,7 @@ QUESTIONS = [
     ("How does TikTok pay creators?", "tip:money-payouts"),
     ("Hoe betaalt TikTok uit?", "tip:money-payouts"),
     ("What is affiliate marketing?", "programme:affiliate"),
-    ("Wat is TikTok Shop?", "programme:affiliate"),
+    ("Wat is TikTok Shop?", "programme:tiktok_shop"),
     ("Can I sell my own products?", "programme:own_products"),
     ("Hoe werkt Series?", "programme:series"),
     ("Hoe werken video gifts?", "programme:video_gifts"),
@@ -140,6 +140,16 @@ def test_question_words_drop_filler_and_keep_figures() -> None:
     assert list(words("Hoe krijg ik 10.000 volgers?")) == ["10000", "volgers"]
     assert list(words("What's in a media kit?")) == ["whats", "media", "kit"]
     assert list(words("Hoeveel video's per dag?")) == ["hoeveel", "videos", "per", "dag"]
+
+
+def test_ways_of_asking_become_one_word_in_both_languages() -> None:
+    assert list(words("How long should my videos be?")) == ["hoelang", "videos"]
+    assert list(words("Hoe lang moet mijn video zijn?")) == ["hoelang", "video"]
+    assert list(words("How often do I post?")) == list(words("Hoe vaak post ik?")) == ["hoevaak", "post"]
+    assert list(words("How many hashtags?")) == list(words("Hoeveel hashtags?")) == ["hoeveel", "hashtags"]
+    # Dutch "het beste" before a verb means "preferably": filler, unlike "the best time".
+    assert list(words("Wanneer kan ik het beste posten?")) == ["wanneer", "posten"]
+    assert list(words("What is the best time?")) == ["best", "time"]
 
 
 def test_a_very_long_question_is_cut_not_refused() -> None:

@@ -47,7 +47,7 @@ def import_history(pulse: BotProcess, member, data: bytes) -> None:
     ("locale", "title", "tip", "source"),
     [
         ("nl", "Tips: Hashtags en TikTok-SEO", "3 tot 5 hashtags", "Bron: Betrokkenheid op TikTok"),
-        ("en-US", "Tips: Hashtags and TikTok SEO", "3 to 5 hashtags", "Source: Betrokkenheid op TikTok"),
+        ("en-US", "Tips: Hashtags and TikTok SEO", "3 to 5 hashtags", "Source: Engagement on TikTok"),
     ],
 )
 def test_tips_for_a_topic(pulse: BotProcess, locale: str, title: str, tip: str, source: str) -> None:
@@ -184,14 +184,14 @@ def test_personal_tips_when_nothing_lags(pulse: BotProcess) -> None:
         (
             "en-US",
             "How many hashtags should I use?",
-            ["Your question: How many", "3 to 5 hashtags", "Betrokkenheid op TikTok"],
+            ["Your question: How many", "3 to 5 hashtags", "Engagement on TikTok"],
         ),
         (
             "nl",
             "Wat zijn de voorwaarden voor Creator Rewards?",
             ["10.000", "100.000", "Geld verdienen op TikTok"],
         ),
-        ("en-US", "What does Creator Rewards require?", ["10,000", "100,000", "Geld verdienen op TikTok"]),
+        ("en-US", "What does Creator Rewards require?", ["10,000", "100,000", "Making money on TikTok"]),
         ("en-US", "Hoe vaak moet ik posten?", ["Posting frequency and timing"]),
     ],
 )
@@ -249,7 +249,7 @@ def test_ask_question_length_is_limited_by_discord(pulse: BotProcess) -> None:
                 "2,300 more followers (10,000 needed)",
                 "✅ LIVE gifts and subscriptions",
                 "**$77–$154**",
-                "Source: Hoe TikTok werkt, Geld verdienen op TikTok",
+                "Source: How TikTok works, Making money on TikTok",
             ],
         ),
     ],
@@ -264,7 +264,7 @@ def test_monetize_all_requirements_met(pulse: BotProcess) -> None:
     options = {"followers": 25_000, "views_30d": 150_000, "adult": True}
     text = private(pulse.invoke("monetize", options))
     assert "✅ Creator Rewards Program" in text
-    assert "Micro-influencers usually ask $50–$800 for a TikTok post." in text
+    assert "What Micro-influencers ask for a TikTok post (*Micro-influencers*): $50–$800." in text
     assert "**$250–$500**" in text
 
 
@@ -301,7 +301,8 @@ def test_mediakit_without_history_says_what_to_log(pulse: BotProcess, locale: st
                 "Volgers: 5.000",
                 "Gemiddelde betrokkenheid: 2,43% over de laatste 12 posts (Bovengemiddeld bij 5k–10k volgers)",
                 "Influencer-niveau: Nano-influencer",
-                "Tarief per gesponsorde TikTok-post: $50–$100",
+                "Tarief per gesponsorde post (branchenorm): $50–$100",
+                "Zonder opslaan, zoals *Betrokkenheid op TikTok* een accountgemiddelde telt",
                 "Voorbeelden van je beste werk",
             ],
         ),
@@ -311,7 +312,8 @@ def test_mediakit_without_history_says_what_to_log(pulse: BotProcess, locale: st
                 "Followers: 5,000",
                 "Average engagement rate: 2.43% over the last 12 posts (Above average for 5k–10k followers)",
                 "Influencer tier: Nano-influencer",
-                "Rate per sponsored TikTok post: $50–$100",
+                "Rate per sponsored post (industry rule): $50–$100",
+                "Without saves, as *Engagement on TikTok* counts an account average",
                 "Examples of your best work",
             ],
         ),

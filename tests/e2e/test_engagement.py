@@ -49,7 +49,7 @@ def test_post_guide_example(
     assert "5k–10k" in text
     assert rating in marked_row(reply)
     assert tier in text
-    assert "Betrokkenheid op TikTok" in text
+    assert ("Betrokkenheid op TikTok" if locale == "nl" else "Engagement on TikTok") in text
     assert elapsed < 1.0, f"answered in {elapsed:.2f} s"
 
 

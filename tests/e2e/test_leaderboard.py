@@ -178,7 +178,7 @@ def test_leaderboard_pages_and_shows_the_callers_place_in_both_languages(pulse: 
     assert english.embeds[0]["description"].splitlines()[0] == (
         f"**1. <@{strongest.id}> — 3.43× average · 4.2% on 1 post** ◀"
     )
-    assert english.embeds[0]["footer"]["text"].startswith("Page 1 of 2 · Source: Betrokkenheid op TikTok")
+    assert english.embeds[0]["footer"]["text"].startswith("Page 1 of 2 · Source: Engagement on TikTok")
     assert all(f["name"] != "Your place" for f in english.embeds[0]["fields"])
     assert stand_in.channel_messages() == []
 

@@ -110,7 +110,7 @@ def test_export_zip_gives_history_progress_leaderboard_and_best_time(pulse: BotP
     assert f"most active on **{ENGLISH_DAYS[peak.weekday()]} around {hour}**" in answer, answer
     before = peak - timedelta(hours=1)
     assert f"**{ENGLISH_DAYS[before.weekday()]} around {before.strftime('%-I:00 %p')}**" in answer
-    assert "Betrokkenheid op TikTok" in answer
+    assert "Engagement on TikTok" in answer
     assert "reads the hours in TikTok's export as UTC" in answer and "Europe/Amsterdam" in answer
     png = best.files["best-time.png"]
     assert png.startswith(PNG_SIGNATURE)
@@ -237,8 +237,8 @@ def test_problems_name_the_file_and_row_and_store_nothing(pulse: BotProcess) -> 
             "en-US",
             (
                 "general advice",
-                "Betrokkenheid op TikTok",
-                "Hoe TikTok werkt",
+                "Engagement on TikTok",
+                "How TikTok works",
                 "Micro-influencers",
                 "/log import",
             ),
@@ -299,4 +299,4 @@ def test_activity_with_nobody_online_has_no_peak_to_aim_for(pulse: BotProcess) -
     assert "Follower activity: **24** hours" in plain(imported)
     reply = pulse.invoke("besttime", user=member)
     assert reply.deferred and not reply.files
-    assert "shows nobody online at any hour yet" in plain(reply) and "Hoe TikTok werkt" in plain(reply)
+    assert "shows nobody online at any hour yet" in plain(reply) and "How TikTok works" in plain(reply)

@@ -6,12 +6,16 @@ from fractions import Fraction
 import discord
 import pytest
 
+from bot.domain.checkins import WeekSummary
 from bot.domain.coaching import diagnose, post_signals, rotating_tip, tips
 from bot.domain.engagement import MAX_COUNT
 from bot.domain.history import LoggedPost
 from bot.domain.monetization import check_programmes, media_kit, monetization, sponsored_price
+from bot.domain.progress import Streak
 from bot.domain.search import ask
+from bot.domain.weeks import IsoWeek
 from bot.i18n import Lang, messages_for
+from bot.render.checkins import week_line
 from bot.render.coaching import (
     ask_embed,
     daily_tip_embed,
@@ -23,6 +27,7 @@ from bot.render.coaching import (
     price_lines,
     topic_embed,
 )
+from bot.render.common import source_line
 from tests.domain.test_search import QUESTIONS
 from tests.e2e.stand_in.limits import check_embeds
 
@@ -65,7 +70,10 @@ def test_hashtag_topic_in_both_languages() -> None:
     english = topic_embed(messages_for("en"), TIPS.topic("hashtags"))
     assert "3 tot 5 hashtags" in (dutch.description or "")
     assert "3 to 5 hashtags" in (english.description or "")
-    assert "*(Betrokkenheid op TikTok)*" in (english.description or "")
+    assert "*(Betrokkenheid op TikTok)*" in (dutch.description or "")
+    # English answers name the guides by their English titles.
+    assert "*(Engagement on TikTok)*" in (english.description or "")
+    assert "Betrokkenheid" not in (english.description or "") + (english.footer.text or "")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -95,6 +103,14 @@ def test_diagnosis_names_the_lagging_signal_and_its_tips(lang: Lang, expected: l
         assert part in text_of(answer)
     for tip in TIPS.topic("value").tips:
         assert tip.text(lang) in (answer.description or "")
+    # The windows (3 posts against 12) and the per-100-likes ratios are Pulse's method: marked, and no guide is
+    # cited for them (the footer names only the tips' guides).
+    msgs = messages_for(lang)
+    finding = (answer.description or "").split("\n\n")[0]
+    assert finding.endswith(msgs("common.own_choice"))
+    tip_guides = {g for tip in TIPS.topic("value").tips for g in tip.guides}
+    assert answer.footer.text == source_line(msgs, *TIPS.topic("value").guides)
+    assert tip_guides == set(TIPS.topic("value").guides)
 
 
 @pytest.mark.parametrize(
@@ -141,6 +157,8 @@ def test_engagement_line_for_the_guide_example(lang: Lang, expected: str) -> Non
     line = post_signals_line(messages_for(lang), signals)
     assert line.startswith(expected)
     assert ("Echtheid en waarde" if lang == "nl" else "Authenticity and value") in line
+    # Which signal is strongest and which tips help is Pulse's reading of the numbers, not a guide's.
+    assert line.endswith(messages_for(lang)("common.own_choice"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -192,7 +210,7 @@ def test_monetize_fits_for_any_input(
                 "✅ LIVE-cadeaus en -abonnementen",
                 "**$77–$154**",
                 "$10–$20",
-                "geen gebruikelijke TikTok-prijs voor een Nano-influencer",
+                "geen TikTok-prijs voor een Nano-influencer",
             ],
         ),
         (
@@ -204,7 +222,7 @@ def test_monetize_fits_for_any_input(
                 "✅ LIVE gifts and subscriptions",
                 "**$77–$154**",
                 "$10–$20",
-                "no typical TikTok price for a Nano-influencer",
+                "no TikTok price for a Nano-influencer",
             ],
         ),
     ],
@@ -215,7 +233,9 @@ def test_monetize_checklist_says_what_is_missing(lang: Lang, expected: list[str]
     text = text_of(answer)
     for part in expected:
         assert part in text, part
-    assert "Geld verdienen op TikTok" in (answer.footer.text or "")
+    assert ("Geld verdienen op TikTok" if lang == "nl" else "Making money on TikTok") in (
+        answer.footer.text or ""
+    )
     assert "Micro-influencers" in (answer.footer.text or "")
 
 
@@ -223,7 +243,9 @@ def test_monetize_micro_tier_range() -> None:
     checks = check_programmes(monetization(), 25_000, 200_000, True)
     text = text_of(monetize_embed(messages_for("en"), 25_000, checks, sponsored_price(25_000)))
     assert "**$250–$500**" in text
-    assert "Micro-influencers usually ask $50–$800 for a TikTok post." in text
+    assert "What Micro-influencers ask for a TikTok post (*Micro-influencers*): $50–$800." in text
+    # $250–$500 lies inside guide 004's TikTok range: the two figures agree and the answer says so.
+    assert "here the rule's estimate lies within the TikTok range" in text
     assert "✅ Creator Rewards Program" in text
 
 
@@ -273,6 +295,13 @@ def test_mediakit_block(lang: Lang, expected: list[str]) -> None:
         assert part in block, part
     for item in items:
         assert item in text_of(answer)
+    msgs = messages_for(lang)
+    definition = next(f.value for f in answer.fields if f.name == msgs("engagement.definition.field"))
+    # One definition of the average, with guide 000's figure without saves beside it.
+    assert definition.endswith("**7,3%**." if lang == "nl" else "**7.3%**.")
+    assert (
+        "Rate per sponsored post (industry rule): $50–$100" in block or "Tarief per gesponsorde post" in block
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -286,8 +315,76 @@ def test_mediakit_fits_at_the_extremes(lang: Lang) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "followers", "expected"),
-    [("en", 6_038, "$60.38–$120.76"), ("nl", 6_038, "$60,38–$120,76"), ("en", 25_000, "$250–$500")],
+    [
+        # Prices are written as prices: whole dollars from $10, never "$65,4–$130,8".
+        ("en", 6_038, "$60–$121"),
+        ("nl", 6_038, "$60–$121"),
+        ("en", 6_540, "$65–$131"),
+        ("nl", 65_400, "$654–$1.308"),
+        ("en", 25_000, "$250–$500"),
+        # Below $10 cents still mean something, always two of them, on both ends.
+        ("en", 450, "$4.50–$9.00"),
+        ("nl", 450, "$4,50–$9,00"),
+        ("en", 700, "$7.00–$14.00"),
+    ],
 )
 def test_a_price_range_keeps_one_precision(lang: Lang, followers: int, expected: str) -> None:
     lines = price_lines(messages_for(lang), sponsored_price(followers))
     assert expected in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "rule", "tier_range", "together"),
+    [
+        (
+            "en",
+            "**$800–$1,600**",
+            "What Micro-influencers ask for a TikTok post (*Micro-influencers*): $50–$800.",
+            "Both figures are from *Micro-influencers*, but they measure different things",
+        ),
+        (
+            "nl",
+            "**$800–$1.600**",
+            "Wat een Micro-influencer vraagt voor een TikTok-post (*Micro-influencers*): $50–$800.",
+            "Beide cijfers komen uit *Micro-influencers*, maar ze meten iets anders",
+        ),
+    ],
+)
+def test_prices_that_disagree_say_where_both_come_from(
+    lang: Lang, rule: str, tier_range: str, together: str
+) -> None:
+    # 80 000 followers: the $10–20 per 1 000 rule gives $800–$1,600, above the $50–$800 micro-influencers ask on
+    # TikTok. Both are guide 004's; the answer says so, how to read them together, and marks that reading as Pulse's.
+    msgs = messages_for(lang)
+    price = sponsored_price(80_000)
+    assert price.against_range == "above"
+    rule_line, range_line, reading = price_lines(msgs, price)
+    assert rule in rule_line and "*Micro-influencers*" in rule_line
+    assert range_line == tier_range
+    assert reading.startswith(together)
+    assert msgs("coaching.monetize.side_above") in reading
+    assert reading.endswith(msgs("common.own_choice"))
+
+
+def test_prices_below_the_guides_smallest_tier_are_marked_as_pulses() -> None:
+    msgs = messages_for("en")
+    price = sponsored_price(500)
+    assert price.below_guides and price.tier.key == "starter"
+    lines = price_lines(msgs, price)
+    assert "**$5.00–$10.00**" in lines[0]
+    assert lines[1] == (
+        "The guides price no account under 1,000 followers; the estimate applies the same rule anyway. "
+        + msgs("common.own_choice")
+    )
+    assert not sponsored_price(1_000).below_guides
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_checkin_week_against_the_four_before_is_marked_as_pulses(lang: Lang) -> None:
+    msgs = messages_for(lang)
+    streak = Streak(current=2, longest=2, posted_this_week=True)
+    week = IsoWeek(2026, 47)
+    compared = week_line(msgs, WeekSummary(week, 2, Fraction(3), Fraction(2), 4, streak))
+    assert ("+50%" in compared) and compared.endswith(msgs("common.own_choice"))
+    alone = week_line(msgs, WeekSummary(week, 2, Fraction(3), None, 0, streak))
+    assert msgs("common.own_choice") not in alone

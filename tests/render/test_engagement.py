@@ -47,7 +47,9 @@ def test_guide_post_example(lang: Lang, rate: str, rating: str, followers: str) 
     assert rate in (embed.description or "")
     assert rating in (embed.description or "")
     assert f"380 / {followers}" in text
-    assert "Betrokkenheid op TikTok" in (embed.footer.text or "")
+    assert ("Betrokkenheid op TikTok" if lang == "nl" else "Engagement on TikTok") in (
+        embed.footer.text or ""
+    )
     marked = [line for line in field(embed, "5k–10k").splitlines() if line.startswith("▶")]
     assert len(marked) == 1
     assert rating.strip("*") in marked[0]
@@ -153,7 +155,134 @@ def test_niches_and_tiers() -> None:
     assert "$50–$800" in tiers
     assert "$3,000–$15,000" in tiers
     assert "~2.88%" in tiers
+    assert "Typical" not in tiers
     assert "Micro-Influencers" not in tiers
+
+
+# --- what each figure says, and whose it is ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("followers", [5_000, 80_000, 2_000_000, 20_000_000])
+def test_engagement_answers_show_no_tier_rate_beside_the_band_table(lang: Lang, followers: int) -> None:
+    # Guide 000's "nano accounts can see well above 10%" and guide 004's 18% for micro-influencers are not
+    # typical rates: beside a band table that rates 2,67% above average they would contradict it.
+    msgs = messages_for(lang)
+    text = text_of(post(lang, followers=followers))
+    for figure in ("10%", "18%", "2.88%", "2,88%", "1–4%"):
+        assert figure not in text, figure
+    assert "Typical engagement" not in text and "Gebruikelijke betrokkenheid" not in text
+    tier = field(post(lang, followers=followers), msgs("benchmark.tier_field"))
+    assert "\n" not in tier
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            [
+                "*Engagement on TikTok*: accounts in this tier can see rates well above 10%.",
+                "*Micro-influencers* reports 18% on TikTok for this tier.",
+                "*Engagement on TikTok* puts accounts over 1,000,000 followers (it calls them all mega-influencers)"
+                " at ~1–4% on average.",
+                "*Micro-influencers* reports ~2.88% on TikTok for this tier.",
+                "*Micro-influencers*: $50–$800 per TikTok post.",
+            ],
+        ),
+        (
+            "nl",
+            [
+                "*Betrokkenheid op TikTok*: accounts in dit niveau kunnen ruim boven 10% uitkomen.",
+                "*Micro-influencers* meldt 18% op TikTok voor dit niveau.",
+            ],
+        ),
+    ],
+)
+def test_tiers_report_each_figure_as_its_guide_puts_it(lang: Lang, lines: list[str]) -> None:
+    answer = tiers_embed(messages_for(lang))
+    text = text_of(answer)
+    for line in lines:
+        assert line in text, line
+    # The tier below 1 000 is Pulse's own name and cites no guide.
+    starter = answer.fields[0]
+    assert starter.value == messages_for(lang)("benchmark.tiers.named_by_pulse")
+
+
+def test_niche_rates_are_often_measured_among_micro_influencers_without_a_range() -> None:
+    caveat = field(niches_embed(messages_for("en")), "Keep in mind")
+    assert caveat.startswith("*Engagement on TikTok* notes that these high figures are often measured among")
+    assert "10,000" not in caveat and "99,999" not in caveat
+
+
+def test_other_figures_beside_the_band_table_say_they_are_measured_differently() -> None:
+    msgs = messages_for("en")
+    answer = benchmark_embed(20_000, Fraction(2), band_for(20_000), tier_for(20_000), msgs)
+    context = field(answer, msgs("benchmark.context_field"))
+    assert context.startswith(msgs("benchmark.context_note"))
+    assert (
+        "*Engagement on TikTok*: over all accounts, the average engagement rate on TikTok usually lies at 4–8%."
+        in context
+    )
+    assert "*Micro-influencers*: accounts under 100,000 followers average ~7.5% on TikTok" in context
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pulses_own_rules_are_marked(lang: Lang) -> None:
+    msgs = messages_for(lang)
+    own = msgs("common.own_choice")
+    viral = post(lang, followers=1_000, likes=5_000)
+    assert (viral.description or "").endswith(msgs("engagement.above_hundred") + " " + own)
+    by_views = field(post(lang, views=19_000), msgs("engagement.post.by_views_field"))
+    assert by_views.endswith(msgs("engagement.post.which_measure") + " " + own)
+    assert own not in text_of(post(lang))
+    starter = field(post(lang, followers=500), msgs("benchmark.tier_field"))
+    assert starter.endswith(own)
+    assert "Engagement on TikTok and Micro-influencers" not in (post(lang, followers=500).footer.text or "")
+
+
+@pytest.mark.parametrize(("lang", "wrong", "right"), [("en", "365.7%", "2.67%"), ("nl", "365,7%", "2,67%")])
+def test_the_330_percent_mistake_is_the_one_the_guide_names(lang: Lang, wrong: str, right: str) -> None:
+    result = account_engagement(257_000, 3_278, 14_000, posts=137, followers=75_000)
+    answer = account_embed(result, band_for(75_000), tier_for(75_000), messages_for(lang))
+    mistake = next(f for f in answer.fields if wrong in (f.name or "")).value or ""
+    if lang == "en":
+        assert mistake.startswith(
+            '*Engagement on TikTok* warns about inflated results such as "330%": they come from doing the steps in'
+            " the wrong order, or from dividing the totals by the number of posts without also dividing by your"
+            " followers."
+        )
+    # The member's own wrong figure is shown as theirs; no number is pinned on the guide's mechanism.
+    assert f"would give {wrong}; the right figure is {right}" in mistake or f"zouden {wrong} geven" in mistake
+    assert "behind the guide" not in mistake and "achter de opgeblazen" not in mistake
+
+
+def test_the_account_average_says_what_it_counts() -> None:
+    msgs = messages_for("en")
+    without = account_engagement(257_000, 3_278, 14_000, posts=137, followers=75_000)
+    answer = account_embed(without, band_for(75_000), tier_for(75_000), msgs)
+    definition = field(answer, msgs("engagement.definition.field"))
+    assert definition.startswith(
+        "You gave no saves, so this is *Engagement on TikTok*'s account formula exactly"
+    )
+    with_saves = account_engagement(257_000, 3_278, 14_000, posts=137, followers=75_000, saves=13_700)
+    answer = account_embed(with_saves, band_for(75_000), tier_for(75_000), msgs)
+    definition = field(answer, msgs("engagement.definition.field"))
+    assert "(likes + comments + shares + saves) / followers × 100" in definition
+    assert "That guide's own account formula leaves saves out" in definition
+    assert "(likes + comments) / followers (*Micro-influencers*)" in definition
+    assert definition.endswith(
+        "Without saves, as *Engagement on TikTok* counts an account average: **2.67%**."
+    )
+    assert "**2.8%**" in (answer.description or "")
+    # The definition names guide 004, so the footer does too, even where the tier cites no guide.
+    small = account_engagement(10, 1, 1, posts=2, followers=500, saves=1)
+    footer = account_embed(small, band_for(500), tier_for(500), msgs).footer.text or ""
+    assert footer == "Source: Engagement on TikTok and Micro-influencers"
+    plain = account_engagement(10, 1, 1, posts=2, followers=500)
+    assert (
+        account_embed(plain, band_for(500), tier_for(500), msgs).footer.text == "Source: Engagement on TikTok"
+    )
 
 
 # --- Discord's limits for any input --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot.domain.csv_import import MAX_PROBLEMS, ImportResult, RowProblem
 from bot.domain.history import MAX_TITLE_LENGTH, FollowerSnapshot, Goal, LoggedPost
 from bot.domain.progress import progress_report
 from bot.i18n import Lang, messages_for
+from bot.render.common import guide_titles
 from bot.render.history import (
     OPTION_LABEL_MAX,
     entry_option_label,
@@ -74,4 +75,13 @@ def test_a_full_progress_report(lang: Lang) -> None:
     report = progress_report(posts, [], NOW, weeks=12, goals=goals)
     embed = progress_embed(messages_for(lang), report, name="n" * 32)
     within_limits(embed)
-    assert len(embed.fields) == 5
+    assert len(embed.fields) == 6
+    msgs = messages_for(lang)
+    # The 4-week comparison is Pulse's own, and the average is defined once, saves and all.
+    assert msgs("common.own_choice") in embed.fields[1].value
+    assert embed.fields[2].name == msgs("engagement.definition.field")
+    assert embed.footer.text == msgs("common.source", guides=guide_titles(msgs, "000", "004"))
+    assert (
+        "*Engagement on TikTok*" in embed.fields[2].value
+        or "*Betrokkenheid op TikTok*" in embed.fields[2].value
+    )

@@ -10,6 +10,7 @@ import pytest
 from bot.domain.best_time import best_time
 from bot.domain.csv_import import MAX_PROBLEMS, RowProblem
 from bot.domain.history import TikTokImportOutcome
+from bot.domain.knowledge import guides
 from bot.domain.tiktok_export import PlannedPosts, TikTokExport
 from bot.i18n import Lang, messages_for
 from bot.render.besttime import best_time_embed, general_timing_embed
@@ -36,11 +37,11 @@ def test_best_time_names_the_peak_and_the_hour_before_it_in_the_servers_zone() -
     english = best_time_embed(messages_for("en"), best, "Europe/Amsterdam")
     text = english.description.replace("\u202f", " ")
     assert "most active on **Wednesday around 8:00 PM**: on average 500 of them" in text
-    assert "*Betrokkenheid op TikTok* advises posting about an hour before that peak" in text
+    assert "*Engagement on TikTok* advises posting about an hour before that peak" in text
     assert "**Wednesday around 7:00 PM**" in text
     assert "Based on 168 hours of follower activity, 16 Nov 2026 – 23 Nov 2026" in text
     assert "as UTC and shows them in this server's time zone, Europe/Amsterdam" in text
-    assert english.footer.text == "Source: Betrokkenheid op TikTok"
+    assert english.footer.text == "Source: Engagement on TikTok"
     dutch = best_time_embed(messages_for("nl"), best, "Europe/Amsterdam").description
     assert "het actiefst op **woensdag rond 20:00**: gemiddeld waren er in dat uur 500 online" in dutch
     assert "**woensdag rond 19:00**" in dutch and "168 uur volgersactiviteit" in dutch
@@ -63,8 +64,8 @@ def test_general_advice_is_labelled_general_and_names_each_guide(lang: Lang) -> 
     assert body.startswith(msgs("besttime.general.intro"))
     # The three timing tips of guides 000, 001 and 004, each with its guide's title.
     assert body.count("• ") == 3
-    for title in ("Betrokkenheid op TikTok", "Hoe TikTok werkt", "Micro-influencers"):
-        assert f"*({title})*" in body
+    for guide_id in ("000", "001", "004"):
+        assert f"*({guides().by_id(guide_id).title(lang)})*" in body
     assert answer.fields[0].value == msgs("besttime.general.how")
     no_peak = general_timing_embed(msgs, "besttime.answer.no_peak")
     assert no_peak.description.startswith(msgs("besttime.answer.no_peak"))
