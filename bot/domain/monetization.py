@@ -227,7 +227,8 @@ class PriceEstimate:
 
     Both figures are guide 004's, and they can disagree: the rule is the industry's rate for a post on any
     platform, the tier's range what such creators ask on TikTok. `against_range` says whether the rule's estimate
-    lies inside that range or reaches above or below it (None without one); `below_guides` that the guide prices no account this small.
+    lies inside that range or reaches above or below it (None without one); `below_guides`, that the guide prices
+    no account this small.
     """
 
     low: Fraction
