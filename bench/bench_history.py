@@ -329,7 +329,11 @@ def benchmark() -> None:
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         rigs = [start_rig(stack, backend, Path(tmp)) for backend in backends]
         for rig in rigs:
-            rig.bot.wait_ready()
+            # Its "sync finished" line is INFO, below this bot's WARNING: wait for the commands themselves.
+            rig.bot.wait_ready(synced=False)
+            deadline = time.monotonic() + 30
+            while not rig.stand_in.global_commands and time.monotonic() < deadline:
+                time.sleep(0.05)
         calls = {rig.backend: commands(rig, args.workers) for rig in rigs}
         # Warm every path (imports, first queries, first embeds, the pool's connections) before measuring.
         for rig in rigs:

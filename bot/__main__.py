@@ -16,7 +16,7 @@ import yarl
 from bot.domain.knowledge import KnowledgeError
 from bot.i18n import CatalogueError
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.database import DatabaseUnavailable, SchemaTooNew
+from bot.storage.database import DatabaseUnavailable, SchemaTooNew, WriteFailed
 
 log = logging.getLogger("bot")
 
@@ -42,10 +42,12 @@ def point_at_discord(settings: Settings) -> None:
 
 
 def startup_problem(exc: BaseException) -> BaseException | None:
-    """The operator's problem (bad data file, newer database) behind a start-up failure, if that is what it is."""
+    """The operator's problem (bad data file, newer database, full disk) behind a start-up failure, if any."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, SchemaTooNew | DatabaseUnavailable | KnowledgeError | CatalogueError):
+        if isinstance(
+            seen, SchemaTooNew | DatabaseUnavailable | WriteFailed | KnowledgeError | CatalogueError
+        ):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None

@@ -29,8 +29,31 @@ from bot.storage.database import Database, open_database
 from bot.storage.jobs import JobStore
 from bot.storage.state import BotState
 from bot.weekly import DiscordChannels, WeeklyLeaderboard
+from bot.work import FairPool
 
 log = logging.getLogger(__name__)
+
+# The names discord.py gives the tasks that answer an interaction: a command, a component on a view, a button
+# that outlives restarts, a modal.
+_INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord-ui-modal-dispatch-",
+)
+# Within Docker's 10 s between SIGTERM and SIGKILL, with time left to close the database.
+DRAIN_SECONDS = 8.0
+SYNC_FINISHED = "command sync finished"
+
+
+def interactions_in_flight() -> set[asyncio.Task[object]]:
+    """The tasks still answering an interaction (the caller's own excluded)."""
+    current = asyncio.current_task()
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and not task.done() and task.get_name().startswith(_INTERACTION_TASKS)
+    }
 
 
 def cog_modules() -> list[str]:
@@ -70,7 +93,11 @@ class Pulse(commands.AutoShardedBot):
         self.started_at = time.monotonic()
         self.clock: Clock = StartedClock(settings.clock_start) if settings.clock_start else SystemClock()
         self._schedules: asyncio.Task[None] | None = None
+        self._sync: asyncio.Task[None] | None = None
+        # Set on SIGTERM: interactions that arrive from then on are asked to come back, not started.
+        self.stopping = False
         self.cooldowns = Cooldowns(scaled(COOLDOWNS, settings.cooldown_scale))
+        self.work = FairPool()
 
     async def setup_hook(self) -> None:
         self.db = await open_database(
@@ -106,7 +133,8 @@ class Pulse(commands.AutoShardedBot):
             await self.load_extension(module)
         knowledge.load_all()
         await self.tree.set_translator(CommandTranslator())
-        await self.sync_commands()
+        # Discord retries a failing sync for half a minute; the gateway and members' commands must not wait.
+        self._sync = asyncio.create_task(self._sync_in_background(), name="command-sync")
         self._schedules = asyncio.create_task(self._start_schedules(), name="schedules")
 
     async def _start_schedules(self) -> None:
@@ -132,6 +160,13 @@ class Pulse(commands.AutoShardedBot):
             await command.get_translated_payload(self.tree, translator)
             for command in self.tree._get_all_commands(guild=guild)
         ]
+
+    async def _sync_in_background(self) -> None:
+        try:
+            await self.sync_commands()
+        except Exception:
+            log.exception("syncing commands failed; members keep the previous definitions")
+        log.info("%s", SYNC_FINISHED)
 
     async def sync_commands(self) -> None:
         """Sync the commands as COMMAND_SYNC says; under `auto`, only when their definition changed."""
@@ -165,13 +200,29 @@ class Pulse(commands.AutoShardedBot):
             log.info("synced %d commands (%s)", len(synced), key)
 
     async def close(self) -> None:
-        if self._schedules is not None:
-            self._schedules.cancel()
-        if hasattr(self, "dispatcher"):
-            await self.dispatcher.stop()
-        await super().close()
-        if hasattr(self, "db"):
-            await self.db.close()
+        """Stop taking interactions, let the ones under way answer, then stop scheduled work and disconnect."""
+        self.stopping = True
+        if in_flight := interactions_in_flight():
+            log.info("finishing %d interaction(s) under way", len(in_flight))
+            _, unfinished = await asyncio.wait(in_flight, timeout=DRAIN_SECONDS)
+            if unfinished:
+                log.warning(
+                    "%d interaction(s) still running after %.0f s; stopping anyway",
+                    len(unfinished),
+                    DRAIN_SECONDS,
+                )
+        for task in (self._sync, self._schedules):
+            if task is not None:
+                task.cancel()
+        try:
+            if hasattr(self, "dispatcher"):
+                await self.dispatcher.stop()
+            await super().close()
+        finally:
+            # Whatever failed above, the database's threads must end, or they keep the process alive.
+            self.work.close()
+            if hasattr(self, "db"):
+                await self.db.close()
 
     @property
     def uptime_seconds(self) -> float:

@@ -13,8 +13,9 @@ from discord import app_commands
 
 from bot.context import messages
 from bot.domain.errors import InvalidInput
-from bot.i18n import Messages
-from bot.options import has_text, overlong_options
+from bot.i18n import Messages, command_key
+from bot.options import focused_text, has_text, mistyped_options, overlong_options
+from bot.storage.database import WriteFailed
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,11 @@ def describe(error: BaseException, msgs: Messages) -> str | None:
         }
         return msgs(f"errors.invalid.{error.rule}", field=field, **limits)
     if isinstance(error, app_commands.TransformerError):
-        return msgs("errors.bad_value", value=discord.utils.escape_markdown(str(error.value))[:100])
+        value = error.value
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value).strip():
+            # A member Discord did not resolve, or nothing at all: there is no value worth quoting back.
+            return msgs("errors.bad_value_unnamed")
+        return msgs("errors.bad_value", value=discord.utils.escape_markdown(str(value))[:100])
     if isinstance(error, app_commands.MissingPermissions):
         return msgs(
             "errors.missing_permissions", permissions=_permission_names(msgs, error.missing_permissions)
@@ -78,6 +83,10 @@ def describe(error: BaseException, msgs: Messages) -> str | None:
         return msgs(
             "errors.bot_missing_permissions", permissions=_permission_names(msgs, error.missing_permissions)
         )
+    if isinstance(error, app_commands.CommandNotFound):
+        return msgs("errors.unknown_command")
+    if isinstance(error, WriteFailed):
+        return msgs("errors.not_saved")
     if isinstance(error, app_commands.NoPrivateMessage):
         return msgs("errors.guild_only")
     if isinstance(error, app_commands.CheckFailure):
@@ -96,19 +105,36 @@ async def reply_privately(interaction: discord.Interaction, text: str) -> None:
         else:
             await interaction.response.send_message(text, ephemeral=True)
     except discord.HTTPException:
-        log.warning("could not deliver an error message for interaction %s", interaction.id)
+        saved = interaction.extras.get("saved")
+        log.warning(
+            "could not deliver a message for interaction %s%s",
+            interaction.id,
+            f"; it had stored {', '.join(saved)}" if saved else "",
+        )
 
 
 class PulseCommandTree(app_commands.CommandTree):
     """The command tree with Pulse's single error handler."""
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if await refused_while_stopping(interaction):
+            return False
         options = (interaction.data or {}).get("options", [])
-        # Looking the command up costs a little on every answer; only text needs its limits.
-        if not has_text(options):
-            return True
         command = interaction.command
         if not isinstance(command, app_commands.Command):
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            typed = focused_text(options)
+            if not isinstance(typed, str) or any(mistyped_options(command, options)):
+                await interaction.response.autocomplete([])
+                return False
+        else:
+            for name, kind in mistyped_options(command, options):
+                label = option_label(messages(interaction), command, name)
+                await answer_error(interaction, InvalidInput(label, f"type_{kind.name}"))
+                return False
+        # Only text needs its limits looked up.
+        if not has_text(options):
             return True
         for name, maximum in overlong_options(command, options):
             if interaction.type is discord.InteractionType.autocomplete:
@@ -118,26 +144,88 @@ class PulseCommandTree(app_commands.CommandTree):
             return False
         return True
 
+    async def _call(self, interaction: discord.Interaction) -> None:
+        # discord.py lets an exception raised before the command runs (reading a forged option, say) escape
+        # its error handler, and the member would get no answer at all.
+        try:
+            await super()._call(interaction)
+        except app_commands.AppCommandError:
+            raise
+        except Exception as error:
+            if interaction.type is discord.InteractionType.autocomplete:
+                log.warning("autocomplete for interaction %s failed", interaction.id, exc_info=error)
+                if not interaction.response.is_done():
+                    await interaction.response.autocomplete([])
+                return
+            await answer_error(interaction, error)
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await answer_error(interaction, error)
 
 
+def option_label(msgs: Messages, command: app_commands.Command[Any, ..., Any], name: str) -> str:
+    """How an option is named in a message: its field name, else the option as the member sees it."""
+    if msgs.has(f"fields.{name}"):
+        return msgs(f"fields.{name}")
+    key = f"{command_key(command.qualified_name)}.options.{name}.name"
+    return f"`{msgs(key) if msgs.has(key) else name}`"
+
+
+def mark_saved(interaction: discord.Interaction, what: str) -> None:
+    """Note that `what` (e.g. "post 12") is stored: from here on, no failure may be told as "not saved"."""
+    interaction.extras.setdefault("saved", []).append(what)
+
+
+async def refused_while_stopping(interaction: discord.Interaction) -> bool:
+    """Once Pulse is shutting down it starts nothing new; the member hears to try again shortly."""
+    if not getattr(interaction.client, "stopping", False):
+        return False
+    log.info("interaction %s arrived while stopping; asked to try again", interaction.id)
+    if interaction.type is discord.InteractionType.autocomplete:
+        await interaction.response.autocomplete([])
+    else:
+        await reply_privately(interaction, messages(interaction)("errors.restarting"))
+    return True
+
+
 async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the member privately what went wrong: the expected reason, or an id to quote for the unexpected."""
+    """Tell the member privately what went wrong: the expected reason, or an id to quote for the unexpected.
+
+    Once something was stored for them, they hear that it was, never that it failed.
+    """
     msgs = messages(interaction)
+    saved = interaction.extras.get("saved")
     text = describe(error, msgs)
-    if text is None:
+    if isinstance(getattr(error, "original", error), WriteFailed):
+        log.error("interaction %s stored nothing: %s", interaction.id, error, exc_info=error)
+    if saved and _undelivered(error):
+        log.warning(
+            "the answer to interaction %s could not be delivered (%s); it had stored %s",
+            interaction.id,
+            error,
+            ", ".join(saved),
+        )
+        text = msgs("errors.saved_answer_lost")
+    elif text is None:
         error_id = new_error_id()
         command = interaction.command.qualified_name if interaction.command else "?"
         custom_id = (interaction.data or {}).get("custom_id", "")
         log.error(
-            "error %s in /%s %s (guild %s, user %s)",
+            "error %s in /%s %s (guild %s, user %s%s)",
             error_id,
             command,
             custom_id,
             interaction.guild_id,
             interaction.user.id,
+            f"; it had stored {', '.join(saved)}" if saved else "",
             exc_info=error,
         )
-        text = msgs("errors.unexpected", error_id=error_id)
+        text = msgs("errors.unexpected_after_save" if saved else "errors.unexpected", error_id=error_id)
     await reply_privately(interaction, text)
+
+
+def _undelivered(error: BaseException) -> bool:
+    """Whether the failure was Discord not taking a request (after discord.py's own retries)."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return isinstance(error, discord.HTTPException)

@@ -148,6 +148,12 @@ class Messages:
         chosen = f"{key}_one" if n == 1 and self.has(f"{key}_one") else key
         return self(chosen, n=self.number(n), **values)
 
+    def amount(self, unit: str, value: Number, decimals: int = 0) -> str:
+        """`1 follower`, `5,000 followers`: a number with its noun, singular when the number shown is 1."""
+        shown = self.number(value, decimals)
+        key = f"units.{unit}"
+        return self(f"{key}_one" if shown == "1" and self.has(f"{key}_one") else key, n=shown)
+
     def number(self, value: Number, decimals: int = 0) -> str:
         return format_number(value, self.lang, decimals)
 

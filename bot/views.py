@@ -8,7 +8,7 @@ from typing import Any, Self
 import discord
 
 from bot.context import messages
-from bot.errors import answer_error
+from bot.errors import answer_error, refused_while_stopping
 
 # Discord lets an interaction's token be used for 15 minutes; buttons stop a little before that.
 VIEW_TIMEOUT = 14 * 60
@@ -23,6 +23,8 @@ class OwnedView(discord.ui.View):
         self.refusal = refusal
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if await refused_while_stopping(interaction):
+            return False
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(messages(interaction)(self.refusal), ephemeral=True)
@@ -50,6 +52,8 @@ class PulseButton:
         raise NotImplementedError
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        if await refused_while_stopping(interaction):
+            return
         try:
             await self.pressed(interaction)
         except Exception as error:
@@ -61,6 +65,9 @@ DynamicButton = discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]]
 
 class PulseModal(discord.ui.Modal):
     """A modal whose refusals and failures reach the member like a command's."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return not await refused_while_stopping(interaction)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await answer_error(interaction, error)

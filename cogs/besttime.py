@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import datetime, tzinfo
 
@@ -24,8 +23,8 @@ from bot.storage.history import HistoryRepository
 def _answer(
     hours: list[tuple[datetime, int]], tz: tzinfo, msgs: Messages, zone: str
 ) -> tuple[discord.Embed, bytes | None]:
-    """The advice and its heatmap, or the general advice when no hour had anyone online; runs in a worker
-    thread so the event loop keeps serving others."""
+    """The advice and its heatmap, or the general advice when no hour had anyone online; runs in the work pool
+    (bot/work.py) so the event loop keeps serving others."""
     best = best_time(hours, tz)
     if best is None:
         return general_timing_embed(msgs, "besttime.answer.no_peak"), None
@@ -50,7 +49,7 @@ class BestTimeCog(commands.Cog, name="BestTime"):
         server = self.bot.servers.get(guild_id)
         with heavy(interaction, "besttime"):
             await interaction.response.defer(ephemeral=True, thinking=True)
-            answer, png = await asyncio.to_thread(_answer, hours, server.tz, msgs, server.timezone)
+            answer, png = await self.bot.work.run(user_id, _answer, hours, server.tz, msgs, server.timezone)
             if png is None:
                 await interaction.followup.send(embed=answer, ephemeral=True)
                 return

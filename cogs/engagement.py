@@ -16,10 +16,11 @@ from bot.domain.engagement import (
     post_engagement,
 )
 from bot.i18n import command_description, describe_options
+from bot.limits import send_answer
 from bot.options import AtLeastOne, Count, PositivePercent
+from bot.post_log import log_post
 from bot.render.coaching import post_signals_line
 from bot.render.engagement import account_embed, post_embed, target_embed
-from cogs.history import log_post
 
 
 class Engagement(commands.Cog):
@@ -48,10 +49,11 @@ class Engagement(commands.Cog):
             answer.description = f"{answer.description}\n\n{post_signals_line(msgs, signals)}"
         if log:
             # Stored (and committed) before the answer goes out, so "saved" is never said of a lost entry.
+            # While other writes hold the database, log_post defers first: the answer then follows up.
             answer.description = (
                 f"{answer.description}\n\n{await log_post(self.bot, interaction, result, msgs)}"
             )
-        await interaction.response.send_message(embed=answer)
+        await send_answer(interaction, embed=answer)
 
     @engagement.command(name="account", description=command_description("engagement account"))
     @describe_options("engagement account")

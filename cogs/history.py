@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, tzinfo
+from fractions import Fraction
 from typing import Any
 
 import discord
@@ -18,14 +20,13 @@ from bot.client import Pulse
 from bot.context import messages
 from bot.domain.checkins import ViewKind
 from bot.domain.csv_import import CellError, FileRejected, ImportResult, parse_day
-from bot.domain.engagement import MAX_COUNT, PostEngagement, check_count
+from bot.domain.engagement import MAX_COUNT, check_count
 from bot.domain.history import (
     GOAL_METRICS,
     FollowerSnapshot,
     Goal,
     GoalMetric,
     LoggedPost,
-    PostNumbers,
 )
 from bot.domain.imports import read_history_file
 from bot.domain.progress import (
@@ -40,9 +41,9 @@ from bot.domain.progress import (
 )
 from bot.domain.tiktok_export import TikTokExport, day_counts, plan_posts
 from bot.domain.uploads import MAX_CSV_BYTES, upload_limit
-from bot.errors import UserError
+from bot.errors import UserError, mark_saved
 from bot.i18n import DEFAULT_LANG, Messages, choice_names, command_description, describe_options, messages_for
-from bot.limits import heavy
+from bot.limits import heavy, send_answer, write_then_answer
 from bot.options import AtLeastOne
 from bot.render.charts import progress_chart, warm_up
 from bot.render.common import embed
@@ -67,13 +68,26 @@ from bot.storage.checkins import CheckinRepository
 from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
 from bot.storage.leaderboard import LeaderboardRepository
 from bot.views import OwnedView
+from bot.work import SERVER_KEY
 
 PER_PAGE = 10
 MAX_PAGE = 10_000
+# Entry ids are SQL BIGINTs; a select value claiming a larger one was not made by Pulse.
+MAX_ENTRY_ID = 2**63 - 1
+_MEGABYTE = 1024 * 1024
 
 
-def _megabytes(msgs: Messages, size: int) -> str:
-    return f"{msgs.number(size / (1024 * 1024), 1)} MB"
+def _megabytes(msgs: Messages, size: int, limit: int | None = None) -> str:
+    """A size in MB with one decimal; a size over `limit` gets more, rounded up, so it never reads as the limit."""
+    text = msgs.number(Fraction(size, _MEGABYTE), 1)
+    if limit is None or size <= limit:
+        return f"{text} MB"
+    for decimals in range(2, 7):
+        if text != msgs.number(Fraction(limit, _MEGABYTE), decimals - 1):
+            break
+        step = 10**decimals
+        text = msgs.number(Fraction(math.ceil(Fraction(size * step, _MEGABYTE)), step), decimals)
+    return f"{text} MB"
 
 
 def _plain(msgs: Messages, values: dict[str, Any]) -> dict[str, Any]:
@@ -91,9 +105,11 @@ def _rejected(msgs: Messages, exc: FileRejected, size: int) -> UserError:
     values = _plain(msgs, exc.values)
     if exc.reason == "too_big":
         limit = int(exc.values["maximum"])
-        return UserError(_too_big_key(limit), size=_megabytes(msgs, size), maximum=_megabytes(msgs, limit))
+        return UserError(
+            _too_big_key(limit), size=_megabytes(msgs, size, limit), maximum=_megabytes(msgs, limit)
+        )
     if exc.reason == "archive_too_big":
-        values["size"] = _megabytes(msgs, int(exc.values["size"]))
+        values["size"] = _megabytes(msgs, int(exc.values["size"]), int(exc.values["maximum"]))
         values["maximum"] = _megabytes(msgs, int(exc.values["maximum"]))
     if exc.reason == "missing_columns":
         values["columns"] = ", ".join(
@@ -217,11 +233,13 @@ class HistoryView(OwnedView):
     async def _picked(self, interaction: discord.Interaction) -> None:
         values = (interaction.data or {}).get("values") or []
         kind, _, raw_id = str(values[0] if values else "").partition(":")
-        if kind not in ("post", "followers") or not raw_id.isdigit():
+        # Only ASCII digits: str.isdigit also passes "²", which int() refuses.
+        entry_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() else 0
+        if kind not in ("post", "followers") or not 0 < entry_id <= MAX_ENTRY_ID:
             await self._show(interaction, self.msgs("history.list.gone"))
             return
         entry_kind: EntryKind = "post" if kind == "post" else "followers"
-        entry = await self.repo.entry(self.guild_id, self.owner_id, entry_kind, int(raw_id))
+        entry = await self.repo.entry(self.guild_id, self.owner_id, entry_kind, entry_id)
         if entry is None:
             await self._show(interaction, self.msgs("history.list.gone"))
             return
@@ -322,26 +340,6 @@ class OtherAccountView(OwnedView):
 # --- the cog ------------------------------------------------------------------------------------------
 
 
-async def log_post(
-    bot: Pulse, interaction: discord.Interaction, result: PostEngagement, msgs: Messages
-) -> str:
-    """Store a post /engagement post just measured (`log: True`); returns the line that says so."""
-    if interaction.guild_id is None:
-        raise UserError("history.log.guild_only")
-    now = bot.clock.now()
-    numbers = PostNumbers(
-        posted_at=now,
-        likes=result.likes,
-        comments=result.comments,
-        shares=result.shares,
-        saves=result.saves,
-        views=result.views,
-        followers=result.followers,
-    )
-    await HistoryRepository(bot.db).add_post(interaction.guild_id, interaction.user.id, numbers, now)
-    return msgs("history.log.post_saved")
-
-
 def _progress_answer(
     posts: list[LoggedPost],
     snapshots: list[FollowerSnapshot],
@@ -353,7 +351,7 @@ def _progress_answer(
     tz: tzinfo,
     wins: int | None,
 ) -> tuple[discord.Embed, bytes]:
-    """The report and its chart; runs in a worker thread so the event loop keeps serving others."""
+    """The report and its chart; runs in the work pool (bot/work.py) so the event loop keeps serving others."""
     report = progress_report(posts, snapshots, now, weeks, goals, tz)
     return progress_embed(msgs, report, name, tz, wins), progress_chart(report, msgs, tz)
 
@@ -383,7 +381,9 @@ class History(commands.Cog):
 
     async def cog_load(self) -> None:
         # Fonts and the Agg renderer load on first use; do it now, off the loop, not in a member's /progress.
-        self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up, messages_for(DEFAULT_LANG)))
+        self._warm_up = asyncio.create_task(
+            self.bot.work.run(SERVER_KEY, warm_up, messages_for(DEFAULT_LANG))
+        )
 
     # --- /log ---------------------------------------------------------------------------------------
 
@@ -393,12 +393,18 @@ class History(commands.Cog):
         guild_id, user_id = _member_ids(interaction)
         check_count("count", count, minimum=1)
         msgs = messages(interaction)
-        previous = await self.repo.latest_followers(guild_id, user_id)
-        now = self.bot.clock.now()
-        await self.repo.add_followers(guild_id, user_id, count, taken_at=now)
+        repo, now = self.repo, self.bot.clock.now()
+
+        async def store() -> tuple[datetime, int] | None:
+            previous = await repo.latest_followers(guild_id, user_id)
+            snapshot = await repo.add_followers(guild_id, user_id, count, taken_at=now)
+            mark_saved(interaction, f"follower count {snapshot.id}")
+            return previous
+
+        previous = await write_then_answer(interaction, store(), ephemeral=True)
         text = msgs(
             "history.log.followers_saved",
-            followers=msgs.number(count),
+            followers=msgs.amount("followers", count),
             date=day_text(msgs, now, self._zone(guild_id)),
         )
         if previous is not None and previous[1] != count:
@@ -408,7 +414,7 @@ class History(commands.Cog):
                 change=change,
                 date=day_text(msgs, previous[0], self._zone(guild_id)),
             )
-        await interaction.response.send_message(text, ephemeral=True)
+        await send_answer(interaction, text, ephemeral=True)
 
     @log.command(name="import", description=command_description("log import"))
     @describe_options("log import")
@@ -419,13 +425,13 @@ class History(commands.Cog):
         limit = upload_limit(file.filename)
         if file.size > limit:
             raise UserError(
-                _too_big_key(limit), size=_megabytes(msgs, file.size), maximum=_megabytes(msgs, limit)
+                _too_big_key(limit), size=_megabytes(msgs, file.size, limit), maximum=_megabytes(msgs, limit)
             )
         with heavy(interaction, "log import") as turn:
             await interaction.response.defer(ephemeral=True, thinking=True)
             data = await file.read()
             now = self.bot.clock.now()
-            result = await self._read(msgs, file.filename, data, now)
+            result = await self._read(msgs, user_id, file.filename, data, now)
             if not result.ok:
                 turn.give_back()
                 await interaction.followup.send(
@@ -436,14 +442,19 @@ class History(commands.Cog):
                 await self._import_tiktok(interaction, msgs, file.filename, result)
                 return
             outcome = await self.repo.import_rows(guild_id, user_id, result.posts, result.followers, now)
-        answer = import_saved_embed(msgs, file.filename, outcome.posts, outcome.followers, outcome.skipped)
+            mark_saved(
+                interaction, f"an import of {outcome.posts} posts and {outcome.followers} follower counts"
+            )
+        answer = import_saved_embed(
+            msgs, file.filename, outcome.posts, outcome.followers, outcome.skipped, result.repeated
+        )
         await interaction.followup.send(embed=answer, ephemeral=True)
 
     async def _read(
-        self, msgs: Messages, filename: str, data: bytes, now: datetime
+        self, msgs: Messages, user_id: int, filename: str, data: bytes, now: datetime
     ) -> ImportResult | TikTokExport:
         try:
-            return await asyncio.to_thread(read_history_file, filename, data, now)
+            return await self.bot.work.run(user_id, read_history_file, filename, data, now)
         except FileRejected as exc:
             raise _rejected(msgs, exc, len(data)) from None
 
@@ -467,6 +478,7 @@ class History(commands.Cog):
                 export.handle,
                 self.bot.clock.now(),
             )
+            mark_saved(interaction, f"a TikTok import of {outcome.posts_added} new posts")
             return tiktok_saved_embed(msgs, filename, export, planned, outcome)
 
         known = await repo.tiktok_handle(guild_id, user_id)
@@ -535,7 +547,8 @@ class History(commands.Cog):
         boards = LeaderboardRepository(self.bot.db)
         wins = await boards.weeks_won(guild_id, target.id)
         shown_wins = wins if wins or await boards.last_posted(guild_id) else None
-        answer, png = await asyncio.to_thread(
+        report, png = await self.bot.work.run(
+            user_id,
             _progress_answer,
             posts,
             snapshots,
@@ -548,9 +561,9 @@ class History(commands.Cog):
             shown_wins,
         )
         filename = msgs("progress.chart_name")
-        answer.set_image(url=f"attachment://{filename}")
+        report.set_image(url=f"attachment://{filename}")
         await interaction.followup.send(
-            embed=answer, file=discord.File(io.BytesIO(png), filename=filename), ephemeral=True
+            embed=report, file=discord.File(io.BytesIO(png), filename=filename), ephemeral=True
         )
 
     # --- /goal --------------------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from bot.__main__ import startup_problem
+from bot.storage.database import WriteFailed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,3 +37,15 @@ def test_unreachable_discord_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"Pulse cannot reach Discord ({api})" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_write_refused_during_start_up_is_told_as_the_operators_problem() -> None:
+    """A full disk while migrating or saving the command hash ends the start with one line, not a traceback."""
+    refused = WriteFailed("/data/pulse.db", sqlite3.OperationalError("database or disk is full"))
+    wrapped = RuntimeError("setup_hook failed")
+    wrapped.__cause__ = refused
+    assert startup_problem(wrapped) is refused
+    assert str(refused) == (
+        "the database /data/pulse.db refused a write (OperationalError: database or disk is full); nothing was "
+        "saved. Check that its disk has free space and that Pulse may write to it (DATABASE_URL names it)."
+    )

@@ -12,6 +12,7 @@ from typing import Literal, TypeVar
 
 from bot.domain.engagement import MAX_COUNT
 from bot.domain.history import MAX_TITLE_LENGTH, FollowerCount, PostNumbers
+from bot.domain.text import clean_text
 
 MAX_BYTES = 1024 * 1024  # "1 MB" as Windows and macOS show file sizes to the member.
 MAX_ROWS = 5_000
@@ -68,6 +69,8 @@ _GROUPED = re.compile(r"\d{1,3}(?P<sep>[., '])\d{3}(?:(?P=sep)\d{3})*")
 _DATE_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DATE_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _TIME = re.compile(r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_OFFSET = re.compile(r"[+-](\d{2}):?(\d{2})")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks the csv module knows
 
 
 class FileRejected(ValueError):
@@ -96,13 +99,26 @@ class RowProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class RepeatedRow:
+    """A row with the same entry as an earlier row of the same file (`same_as`); only the earlier is kept."""
+
+    row: int
+    same_as: int
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
-    """Either every row read (posts and follower counts) or the first problems; never both."""
+    """Either every row read (posts and follower counts) or the first problems; never both.
+
+    `posts` and `followers` hold each entry once: `repeated` names the rows left out because an earlier
+    row of the file has the same entry (as the history compares entries: the title does not count).
+    """
 
     posts: tuple[PostNumbers, ...] = ()
     followers: tuple[FollowerCount, ...] = ()
     problems: tuple[RowProblem, ...] = ()
     problem_count: int = 0
+    repeated: tuple[RepeatedRow, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -110,7 +126,8 @@ class ImportResult:
 
     @property
     def rows(self) -> int:
-        return len(self.posts) + len(self.followers)
+        """The data rows read, repeats included."""
+        return len(self.posts) + len(self.followers) + len(self.repeated)
 
 
 class CellError(ValueError):
@@ -231,9 +248,16 @@ def parse_day(text: str) -> date:
 def _zone(offset: str | None) -> timezone:
     if offset is None or offset == "Z":
         return UTC
-    digits = offset[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return timezone(-delta if offset[0] == "-" else delta)
+    return utc_offset(offset)
+
+
+def utc_offset(text: str) -> timezone:
+    """An offset from UTC written as +01:00, -0530 or +14:00; hours past 23 or minutes past 59 are refused."""
+    match = _OFFSET.fullmatch(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise CellError("offset", value=text)
+    delta = timedelta(hours=int(match[1]), minutes=int(match[2]))
+    return timezone(-delta if text[0] == "-" else delta)
 
 
 def parse_csv(data: bytes, now: datetime) -> ImportResult:
@@ -255,10 +279,54 @@ def csv_rows(data: bytes) -> list[list[str]]:
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
         raise FileRejected("empty")
+    delimiter = delimiter or sniff_delimiter(first)
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows: list[list[str]] = []
+    read = 0
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(first)))
+        for row in reader:
+            rows.append(row)
+            start, read = read, reader.line_num
+            # A quote that opens a cell stands on the record's first line, whatever lines the cell spans.
+            if '"' in lines[start] and _opens_unclosed_quote(
+                "".join(lines[start:read]), delimiter, first.count(delimiter)
+            ):
+                raise FileRejected("open_quote", row=len(rows))
     except csv.Error:
         raise FileRejected("unreadable") from None
+    return rows
+
+
+def _opens_unclosed_quote(record: str, delimiter: str, header_delimiters: int) -> bool:
+    """Whether a cell of this record (its lines as in the file) starts with a quote that was never closed.
+
+    The csv module reads such a cell on to the next quotation mark anywhere below, swallowing the rows in
+    between into one cell without a word. A cell that really holds a line break (Excel quotes those) ends
+    in a quote followed by a delimiter or the end of its line, and none of its lines is a whole row. A quote
+    only opens a cell at the cell's start; further on in a cell it is just a character, as in Excel.
+    """
+    at_start, i = True, 0
+    while i < len(record):
+        char = record[i]
+        if not (at_start and char == '"'):
+            at_start = char in (delimiter, "\n", "\r")
+            i += 1
+            continue
+        end = i + 1
+        while (end := record.find('"', end)) != -1 and record.startswith('""', end):
+            end += 2  # a doubled quote is a quotation mark inside the cell
+        if end == -1:
+            return True  # the file ended inside the cell
+        after = record[end + 1 : end + 2]
+        _, *more = _LINE_BREAK.split(record[i + 1 : end])
+        if more and (
+            after not in ("", delimiter, "\n", "\r")
+            or any(line.count(delimiter) >= header_delimiters > 0 for line in more)
+        ):
+            return True
+        at_start, i = False, end + 1
+    return False
 
 
 def parse_rows(rows: list[list[str]], now: datetime) -> ImportResult:
@@ -278,6 +346,8 @@ def parse_rows(rows: list[list[str]], now: datetime) -> ImportResult:
     followers: list[FollowerCount] = []
     problems: list[RowProblem] = []
     count = 0
+    first_rows: dict[tuple[object, ...], int] = {}
+    repeated: list[RepeatedRow] = []
     for number, record in body:
         cells = {column: (record[i] if i < len(record) else "").strip() for column, i in columns.items()}
         row = _Row(number, cells)
@@ -287,13 +357,33 @@ def parse_rows(rows: list[list[str]], now: datetime) -> ImportResult:
             # Listed left to right, as the member reads the row in the spreadsheet.
             in_file_order = sorted(row.problems, key=lambda p: order[p.column])
             problems.extend(in_file_order[: MAX_PROBLEMS - len(problems)])
-        elif isinstance(parsed, PostNumbers):
-            posts.append(parsed)
-        elif isinstance(parsed, FollowerCount):
-            followers.append(parsed)
+        elif parsed is not None:
+            same_as = first_rows.setdefault(_identity(parsed), number)
+            if same_as != number:
+                repeated.append(RepeatedRow(number, same_as))
+            elif isinstance(parsed, PostNumbers):
+                posts.append(parsed)
+            else:
+                followers.append(parsed)
     if problems:
         return ImportResult(problems=tuple(problems), problem_count=count)
-    return ImportResult(posts=tuple(posts), followers=tuple(followers))
+    return ImportResult(posts=tuple(posts), followers=tuple(followers), repeated=tuple(repeated))
+
+
+def _identity(entry: PostNumbers | FollowerCount) -> tuple[object, ...]:
+    """What makes two rows the same entry: the history stores an entry once by exactly these (no title)."""
+    if isinstance(entry, FollowerCount):
+        return ("followers", entry.taken_at, entry.followers)
+    return (
+        "post",
+        entry.posted_at,
+        entry.likes,
+        entry.comments,
+        entry.shares,
+        entry.saves,
+        entry.views,
+        entry.followers,
+    )
 
 
 def _columns(header: list[str]) -> dict[Column, int]:
@@ -352,7 +442,7 @@ class _Row:
         shares = self._read("shares", parse_count)
         saves = self._read("saves", parse_count, required=False)
         views = self._read("views", lambda t: parse_count(t, minimum=1), required=False)
-        title = " ".join(self.cells.get("title", "").split()) or None
+        title = " ".join(clean_text(self.cells.get("title", "")).split()) or None
         if title is not None and len(title) > MAX_TITLE_LENGTH:
             self._problem("title", "too_long", maximum=MAX_TITLE_LENGTH)
         if (

@@ -24,6 +24,9 @@ COOLDOWNS: dict[str, Cooldown] = {
     "ask": Cooldown(3, timedelta(seconds=30)),
     "privacy export": Cooldown(1, timedelta(minutes=10)),
 }
+# A member runs these one at a time: a second start while the first is under way would only queue up behind it
+# (and a flood of them behind each other), for an answer the first is about to give.
+ONE_AT_A_TIME = frozenset({"progress", "besttime", "log import"})
 # Every this many starts, forget the members whose window has passed: memory follows recent use only.
 _PRUNE_EVERY = 1024
 
@@ -34,12 +37,30 @@ def scaled(limits: dict[str, Cooldown], factor: float) -> dict[str, Cooldown]:
 
 
 class Cooldowns:
-    """Counts starts per command and member in memory (a restart forgives everyone, which is fine)."""
+    """Counts starts per command and member in memory (a restart forgives everyone, which is fine), and which
+    members have a run of a one-at-a-time command under way."""
 
-    def __init__(self, limits: dict[str, Cooldown] | None = None) -> None:
+    def __init__(
+        self, limits: dict[str, Cooldown] | None = None, alone: frozenset[str] = ONE_AT_A_TIME
+    ) -> None:
         self.limits = COOLDOWNS if limits is None else limits
+        self.alone = alone
         self._starts: dict[tuple[str, int], deque[datetime]] = {}
+        self._running: set[tuple[str, int]] = set()
         self._since_prune = 0
+
+    def begin(self, command: str, user_id: int) -> bool:
+        """Mark the member's run of `command` as under way; False when a one-at-a-time run of theirs already is."""
+        if command not in self.alone:
+            return True
+        if (command, user_id) in self._running:
+            return False
+        self._running.add((command, user_id))
+        return True
+
+    def end(self, command: str, user_id: int) -> None:
+        """The member's run of `command` is over (answered, refused or failed)."""
+        self._running.discard((command, user_id))
 
     def take(self, command: str, user_id: int, now: datetime) -> float:
         """Count a start of `command` by the member; returns 0, or the seconds to wait (nothing counted then)."""

@@ -8,11 +8,10 @@ carry no year. `undefined` is TikTok's word for a figure it does not have, which
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import MINYEAR, UTC, date, datetime, time, timedelta, timezone
+from datetime import MINYEAR, UTC, date, datetime, time, timezone
 from typing import Literal, TypeVar
 
 from bot.domain import csv_import
@@ -25,8 +24,10 @@ from bot.domain.csv_import import (
     RowProblem,
     normalize_header,
     parse_count,
+    utc_offset,
 )
 from bot.domain.history import MAX_TITLE_LENGTH, FollowerCount, PostNumbers, as_utc
+from bot.domain.text import clean_text
 from bot.domain.uploads import Sheet
 
 TikTokKind = Literal[
@@ -261,9 +262,7 @@ def _with_clock(day: date, text: str) -> tuple[date, time]:
 def _zone(offset: str | None) -> timezone:
     if offset is None or offset in ("z", "utc", "gmt"):
         return UTC
-    digits = offset[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return timezone(-delta if offset[0] == "-" else delta)
+    return utc_offset(offset)
 
 
 def parse_hour(text: str) -> int:
@@ -278,9 +277,8 @@ def parse_hour(text: str) -> int:
 
 
 def clean_title(text: str) -> str | None:
-    """A video's title for Pulse: one line, no control characters, at most MAX_TITLE_LENGTH characters."""
-    kept = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
-    title = " ".join(kept.split())
+    """A video's title for Pulse: one line, no control or bidi characters, at most MAX_TITLE_LENGTH characters."""
+    title = " ".join(clean_text(text).split())
     if not title or _is_undefined(title):
         return None
     if len(title) > MAX_TITLE_LENGTH:

@@ -37,7 +37,10 @@ MAX_SHEET_ROWS = 1_048_576
 MAX_SHEET_COLUMNS = 64
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members; an empty zip
+# Excel's .xls before 2007 (an OLE compound file), which Pulse does not read.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _WORKBOOK = "xl/workbook.xml"
+_EXCEL_PARTS = "xl/"
 _CHUNK = 64 * 1024
 # Only these are unpacked: bzip2 and LZMA members are unpacked by zipfile without an output limit per read.
 _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
@@ -72,7 +75,14 @@ def upload_limit(filename: str) -> int:
 
 
 def read_upload(filename: str, data: bytes) -> list[Sheet]:
-    """The sheets of an upload, recognised by its content: a zip, an .xlsx, or else a CSV."""
+    """The sheets of an upload, recognised by its content: a zip, an .xlsx, or else a CSV.
+
+    An .xlsx is read whatever its name. An Excel file Pulse cannot read (an .xls, or an .xlsx that does not
+    open) uploaded under another name than .xlsx or .zip is named as Excel's: read as CSV or as a damaged
+    archive, the member would hear about bad text or a broken zip they never made.
+    """
+    if data.startswith(_OLE_MAGIC):
+        raise FileRejected("excel_workbook")
     if not data.startswith(_ZIP_MAGIC):
         if len(data) > MAX_CSV_BYTES:
             raise FileRejected("too_big", maximum=MAX_CSV_BYTES)
@@ -81,9 +91,17 @@ def read_upload(filename: str, data: bytes) -> list[Sheet]:
         raise FileRejected("too_big", maximum=MAX_ARCHIVE_BYTES)
     budget = _Budget()
     with _archive(data, filename) as archive:
-        if _is_workbook(archive):
+        excel = any(name.startswith(_EXCEL_PARTS) for name in archive.NameToInfo)
+        if not _is_workbook(archive):
+            if excel:
+                raise FileRejected("excel_workbook")
+            return _zip_sheets(archive, budget)
+        try:
             return [Sheet(filename, _workbook_rows(archive, data, filename, budget, inside=False))]
-        return _zip_sheets(archive, budget)
+        except FileRejected as exc:
+            if exc.reason == "archive_unreadable" and not filename.lower().endswith((".xlsx", ".zip")):
+                raise FileRejected("excel_workbook") from None
+            raise
 
 
 class _Budget:

@@ -90,8 +90,8 @@ def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messa
         value=msgs(
             "engagement.post.calculation",
             sum=_sum(msgs, list(result.signals.values())),
-            interactions=msgs.number(result.interactions),
-            followers=msgs.number(result.followers),
+            interactions=msgs.amount("interactions", result.interactions),
+            followers=msgs.amount("followers", result.followers),
             rate=band_rate_text(msgs, result.rate, band),
         ),
         inline=False,
@@ -102,9 +102,9 @@ def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messa
             value=msgs(
                 "engagement.post.by_views",
                 rate_by_views=rate_text(msgs, result.rate_by_views),
-                views=msgs.number(result.views),
+                views=msgs.amount("views", result.views),
                 rate=band_rate_text(msgs, result.rate, band),
-                followers=msgs.number(result.followers),
+                followers=msgs.amount("followers", result.followers),
             )
             + "\n"
             + own_choice(msgs, msgs("engagement.post.which_measure")),
@@ -117,16 +117,16 @@ def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messa
 def account_embed(result: AccountEngagement, match: BandMatch, tier: Tier, msgs: Messages) -> discord.Embed:
     """The average over the member's posts, rated in their band, and the inflated figure explained when it bites."""
     band = match.band
-    per_post = msgs.number(result.per_post, 0 if result.per_post >= WHOLE_FROM else 2)
+    per_post = msgs.amount("interactions", result.per_post, 0 if result.per_post >= WHOLE_FROM else 2)
     lines = [
         _rated(
             msgs,
             "engagement.account.summary",
             result.rate,
             band,
-            posts=msgs.number(result.posts),
+            posts=msgs.amount("posts", result.posts),
             per_post=per_post,
-            followers=msgs.number(result.followers),
+            followers=msgs.amount("followers", result.followers),
         )
     ]
     note = nearest_note(msgs, match)
@@ -143,10 +143,10 @@ def account_embed(result: AccountEngagement, match: BandMatch, tier: Tier, msgs:
         value=msgs(
             "engagement.account.calculation",
             sum=_sum(msgs, counts),
-            interactions=msgs.number(result.interactions),
-            posts=msgs.number(result.posts),
+            interactions=msgs.amount("interactions", result.interactions),
+            posts=msgs.amount("posts", result.posts),
             per_post=per_post,
-            followers=msgs.number(result.followers),
+            followers=msgs.amount("followers", result.followers),
             rate=band_rate_text(msgs, result.rate, band),
         ),
         inline=False,
@@ -158,7 +158,7 @@ def account_embed(result: AccountEngagement, match: BandMatch, tier: Tier, msgs:
                 "engagement.account.mistake",
                 guide=guide_titles(msgs, FORMULA_GUIDE),
                 wrong=rate_text(msgs, result.mistaken_rate),
-                posts=msgs.number(result.posts),
+                posts=msgs.amount("posts", result.posts),
                 rate=band_rate_text(msgs, result.rate, band),
             ),
             inline=False,
@@ -184,13 +184,17 @@ def target_embed(result: TargetInteractions, match: BandMatch, tier: Tier, msgs:
         msgs(
             "engagement.target.summary",
             target=band_rate_text(msgs, result.target, band),
-            followers=msgs.number(result.followers),
-            per_post=msgs.number(result.per_post),
+            followers=msgs.amount("followers", result.followers),
+            per_post=msgs.amount("interactions", result.per_post),
         )
     ]
     if result.total is not None and result.posts is not None:
         lines.append(
-            msgs("engagement.target.total", posts=msgs.number(result.posts), total=msgs.number(result.total))
+            msgs(
+                "engagement.target.total",
+                posts=msgs.amount("posts", result.posts),
+                total=msgs.amount("interactions", result.total),
+            )
         )
     lines.append(_rated(msgs, "engagement.target.rating", result.target, band))
     note = nearest_note(msgs, match)

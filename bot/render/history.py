@@ -8,9 +8,10 @@ from fractions import Fraction
 import discord
 from babel.dates import format_date
 
-from bot.domain.csv_import import ImportResult, RowProblem
+from bot.domain.csv_import import MAX_PROBLEMS, ImportResult, RepeatedRow, RowProblem
 from bot.domain.history import FollowerSnapshot, Goal, LoggedPost, TikTokImportOutcome
 from bot.domain.progress import GoalProgress, ProgressReport, RatedAverage, post_rate
+from bot.domain.text import clean_text
 from bot.domain.tiktok_export import PlannedPosts, TikTokExport
 from bot.i18n import Messages
 from bot.render.benchmark import band_rate_text, rate_text, rating_name
@@ -36,8 +37,16 @@ def signed(msgs: Messages, value: int | Fraction, decimals: int = 0) -> str:
     return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
 
 
+def shown_title(title: str) -> str:
+    """A stored title on one line without invisible characters: titles stored before imports cleaned them
+    may still hold NUL bytes or bidi overrides that would garble or reverse the line around them."""
+    return " ".join(clean_text(title).split())
+
+
 def safe_title(title: str) -> str:
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(clip(title, TITLE_SHOWN_MAX)))
+    return discord.utils.escape_mentions(
+        discord.utils.escape_markdown(clip(shown_title(title), TITLE_SHOWN_MAX))
+    )
 
 
 # --- /history ---------------------------------------------------------------------------------------
@@ -49,14 +58,15 @@ def entry_line(msgs: Messages, entry: LoggedPost | FollowerSnapshot, tz: tzinfo 
             "history.list.post",
             date=day_text(msgs, entry.posted_at, tz),
             rate=rate_text(msgs, post_rate(entry)),
-            interactions=msgs.number(entry.interactions),
-            followers=msgs.number(entry.followers),
+            interactions=msgs.amount("interactions", entry.interactions),
+            followers=msgs.amount("followers", entry.followers),
         )
-        return f"{line} · {safe_title(entry.title)}" if entry.title else line
+        title = safe_title(entry.title) if entry.title else ""
+        return f"{line} · {title}" if title else line
     return msgs(
         "history.list.followers",
         date=day_text(msgs, entry.taken_at, tz),
-        followers=msgs.number(entry.followers),
+        followers=msgs.amount("followers", entry.followers),
     )
 
 
@@ -70,14 +80,14 @@ def entry_option_label(
             date=day_text(msgs, entry.posted_at, tz),
             rate=rate_text(msgs, post_rate(entry)),
         )
-        if entry.title:
-            label = f"{label} · {entry.title}"
+        if entry.title and (title := shown_title(entry.title)):
+            label = f"{label} · {title}"
     else:
         label = msgs(
             "history.list.option_followers",
             number=number,
             date=day_text(msgs, entry.taken_at, tz),
-            followers=msgs.number(entry.followers),
+            followers=msgs.amount("followers", entry.followers),
         )
     return clip(label, OPTION_LABEL_MAX)
 
@@ -99,8 +109,12 @@ def history_embed(
     lines = [f"`{first_number + i:>2}` {entry_line(msgs, e, tz)}" for i, e in enumerate(entries)]
     answer = embed(msgs("history.list.title"), "\n".join(filter(None, [note and f"{note}\n", *lines])))
     answer.set_footer(
-        text=msgs(
-            "history.list.footer", page=msgs.number(page), pages=msgs.number(pages), total=msgs.number(total)
+        text=msgs.count(
+            "history.list.footer",
+            total,
+            page=msgs.number(page),
+            pages=msgs.number(pages),
+            total=msgs.number(total),
         )
     )
     return answer
@@ -149,17 +163,39 @@ def import_problems_embed(
 
 
 def import_saved_embed(
-    msgs: Messages, filename: str, posts: int, followers: int, skipped: int
+    msgs: Messages,
+    filename: str,
+    posts: int,
+    followers: int,
+    skipped: int,
+    repeated: tuple[RepeatedRow, ...] = (),
 ) -> discord.Embed:
+    """`skipped`: rows already in the member's history; `repeated`: rows that repeat a row of the file."""
     lines = []
     if posts or followers:
         lines.append(msgs("history.import.saved", posts=msgs.number(posts), followers=msgs.number(followers)))
     else:
         lines.append(msgs("history.import.nothing_new"))
     if skipped and (posts or followers):
-        lines.append(msgs("history.import.skipped", skipped=msgs.number(skipped)))
+        lines.append(msgs.count("history.import.skipped", skipped, skipped=msgs.number(skipped)))
+    if repeated:
+        lines.append(repeated_line(msgs, repeated))
     lines.append(msgs("history.import.next_step"))
     return embed(clip(msgs("history.import.title", file=_file(filename)), 256), "\n\n".join(lines))
+
+
+def repeated_line(msgs: Messages, repeated: tuple[RepeatedRow, ...]) -> str:
+    """Which rows repeat an earlier row of the file, the first MAX_PROBLEMS by number."""
+    if len(repeated) == 1:
+        only = repeated[0]
+        return msgs("history.import.repeated_one", row=msgs.number(only.row), first=msgs.number(only.same_as))
+    shown = [
+        msgs("history.import.repeated_row", row=msgs.number(r.row), first=msgs.number(r.same_as))
+        for r in repeated[:MAX_PROBLEMS]
+    ]
+    if len(repeated) > MAX_PROBLEMS:
+        shown.append(msgs("history.import.repeated_more", more=msgs.number(len(repeated) - MAX_PROBLEMS)))
+    return msgs.count("history.import.repeated", len(repeated), rows=", ".join(shown))
 
 
 def tiktok_saved_embed(
@@ -182,7 +218,13 @@ def tiktok_saved_embed(
             )
         )
     if outcome.activity_hours:
-        lines.append(msgs("history.import.tiktok_activity", hours=msgs.number(outcome.activity_hours)))
+        lines.append(
+            msgs.count(
+                "history.import.tiktok_activity",
+                outcome.activity_hours,
+                hours=msgs.number(outcome.activity_hours),
+            )
+        )
     if not outcome.changed:
         lines.append(msgs("history.import.tiktok_nothing_new"))
     elif outcome.unchanged:
@@ -325,15 +367,16 @@ def progress_embed(
     if best is not None and report.best_rate is not None:
         rate = rate_text(msgs, report.best_rate)
         when = day_text(msgs, best.posted_at, tz)
+        title = safe_title(best.title) if best.title else ""
         value = (
-            msgs("progress.best.titled", rate=rate, date=when, title=safe_title(best.title))
-            if best.title
+            msgs("progress.best.titled", rate=rate, date=when, title=title)
+            if title
             else msgs(
                 "progress.best.value",
                 rate=rate,
                 date=when,
-                interactions=msgs.number(best.interactions),
-                followers=msgs.number(best.followers),
+                interactions=msgs.amount("interactions", best.interactions),
+                followers=msgs.amount("followers", best.followers),
             )
         )
         answer.add_field(name=msgs("progress.best.name"), value=value, inline=False)

@@ -45,6 +45,20 @@ class DatabaseUnavailable(RuntimeError):
     """The database named by DATABASE_URL cannot be reached or opened; the message is meant for the operator."""
 
 
+class WriteFailed(RuntimeError):
+    """The database refused a write (disk full, read-only, I/O error); it was rolled back, nothing was saved.
+
+    Raised by `Database.write()` in place of the backend's error, so a member hears "nothing was saved" rather
+    than the generic error; the message is meant for the operator's log.
+    """
+
+    def __init__(self, where: str, cause: BaseException) -> None:
+        super().__init__(
+            f"the database {where} refused a write ({type(cause).__name__}: {cause}); nothing was saved. "
+            "Check that its disk has free space and that Pulse may write to it (DATABASE_URL names it)."
+        )
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -101,6 +115,11 @@ class Database(ABC):
     @abstractmethod
     def where(self) -> str:
         """The database, named for an operator's log without secrets (a file path, host/database)."""
+
+    @property
+    def busy(self) -> bool:
+        """Whether writes are queueing, so one started now would wait behind others: answer the member first."""
+        return False
 
     @abstractmethod
     async def close(self) -> None: ...

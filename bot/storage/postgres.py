@@ -23,6 +23,7 @@ from bot.storage.database import (
     DatabaseUnavailable,
     Migration,
     Row,
+    WriteFailed,
     migrations,
     to_text,
     too_new,
@@ -49,6 +50,12 @@ _CONNECTION_LOST = (
     OSError,
 )
 _READ_ATTEMPTS = 3
+
+# SQLSTATEs that mean the server takes no writes, whatever the statement: read_only_sql_transaction (a standby,
+# default_transaction_read_only), then the classes insufficient_resources (disk_full 53100 …) and system_error
+# (io_error 58030 …). Nothing in the transaction was saved.
+_READ_ONLY_STATE = "25006"
+_WRITE_REFUSED_CLASSES = ("53", "58")
 
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?")
 
@@ -139,6 +146,11 @@ class PostgresDatabase(Database):
     def where(self) -> str:
         return self._where
 
+    @property
+    def busy(self) -> bool:
+        # Writers on PostgreSQL wait for a connection, not for each other: busy when the pool has none to give.
+        return self.pool.get_idle_size() == 0 and self.pool.get_size() >= self.pool.get_max_size()
+
     @classmethod
     async def open(
         cls, url: str, *, pool_size: int = 10, statement_timeout: float = 30.0, connect_timeout: float = 30.0
@@ -158,9 +170,30 @@ class PostgresDatabase(Database):
                     "statement_timeout": str(int(statement_timeout * 1000)),
                 },
             )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise DatabaseUnavailable(f"PostgreSQL at {where} cannot be reached: {exc}") from exc
+        except asyncpg.PostgresError as exc:
+            raise DatabaseUnavailable(
+                f"PostgreSQL at {where} refused Pulse ({type(exc).__name__}: {exc}). Check the user, password "
+                "and database name in DATABASE_URL, and that the user may connect to that database."
+            ) from exc
+        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailable(
+                f"PostgreSQL at {where} cannot be reached: {exc}. Check DATABASE_URL and that the server runs."
+            ) from exc
         assert pool is not None
+        try:
+            async with pool.acquire() as conn:
+                read_only = await conn.fetchval("SHOW transaction_read_only")
+        except BaseException:
+            await pool.close()
+            raise
+        if read_only == "on":
+            # Refused at start rather than in every member's command: each of their writes would fail.
+            await pool.close()
+            raise DatabaseUnavailable(
+                f"PostgreSQL at {where} takes no writes (transaction_read_only is on: a standby server, or "
+                "default_transaction_read_only is set for the database or user). Point DATABASE_URL at the "
+                "primary server, or turn read-only off."
+            )
         return cls(pool, where)
 
     async def close(self) -> None:
@@ -190,8 +223,13 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def write(self) -> AsyncIterator[PostgresTransaction]:
         # Not retried: once the block has run, whether the commit reached the server is not known.
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield PostgresTransaction(conn)
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                yield PostgresTransaction(conn)
+        except asyncpg.PostgresError as exc:
+            if refuses_writes(exc):
+                raise WriteFailed(self.where, exc) from exc
+            raise
 
     async def forget_deleted(self) -> None:
         # PostgreSQL has no request for this: deleted row versions stay in the table files until autovacuum
@@ -204,6 +242,19 @@ class PostgresDatabase(Database):
     async def migrate(
         self, available: Sequence[Migration] | None = None, target: int | None = None
     ) -> list[int]:
+        try:
+            return await self._migrate(available, target)
+        except asyncpg.InsufficientPrivilegeError as exc:
+            raise DatabaseUnavailable(
+                f"PostgreSQL at {self.where} does not let Pulse change its tables ({exc}). Make the user in "
+                "DATABASE_URL the owner of the database, or grant it CREATE on the schema."
+            ) from exc
+        except asyncpg.PostgresError as exc:
+            if refuses_writes(exc):
+                raise WriteFailed(self.where, exc) from exc
+            raise
+
+    async def _migrate(self, available: Sequence[Migration] | None, target: int | None) -> list[int]:
         available = migrations("postgresql") if available is None else available
         known = available[-1].version if available else 0
         applied: list[int] = []
@@ -265,6 +316,12 @@ async def _version(conn: asyncpg.Connection) -> int:
     if await conn.fetchval("SELECT to_regclass($1)", VERSIONS_TABLE) is None:
         return 0
     return int(await conn.fetchval(f"SELECT coalesce(max(version), 0) FROM {VERSIONS_TABLE}"))
+
+
+def refuses_writes(exc: asyncpg.PostgresError) -> bool:
+    """Whether the server refused a write because it takes none now (read-only, disk full), not the statement."""
+    state = getattr(exc, "sqlstate", None) or ""
+    return state == _READ_ONLY_STATE or state[:2] in _WRITE_REFUSED_CLASSES
 
 
 def describe(url: str) -> str:

@@ -12,6 +12,7 @@ from bot.domain.csv_import import (
     MAX_ROWS,
     CellError,
     FileRejected,
+    RepeatedRow,
     RowProblem,
     csv_rows,
     parse_count,
@@ -22,6 +23,7 @@ from bot.domain.csv_import import (
     sniff_delimiter,
 )
 from bot.domain.history import FollowerCount, PostNumbers
+from bot.domain.text import clean_text
 
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 NOON = 12
@@ -325,3 +327,157 @@ def test_parse_rows_reads_rows_from_anywhere() -> None:
 def test_pulse_format_problems_name_no_file() -> None:
     assert RowProblem(2, "likes", "whole").file is None
     assert parse_csv(b"date,followers\nx,1\n", NOW).problems[0].file is None
+
+
+# --- an unbalanced quote --------------------------------------------------------------------------------
+
+POSTS_HEADER = b"date,likes,comments,shares,followers,title\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "row"),
+    [
+        # Nothing closes the quote: the file ends inside the title.
+        (POSTS_HEADER + b'2025-03-01,1,1,1,100,"Nice\n2025-03-02,2,2,2,100,Other\n', 2),
+        # The quote of a later quoted cell closes it, and that cell's text runs on behind it.
+        (
+            POSTS_HEADER
+            + b'2025-03-01,1,1,1,100,"Nice\n2025-03-02,2,2,2,100,"Other"\n2025-03-03,3,3,3,100,x\n',
+            2,
+        ),
+        # A stray quote at the end of a later cell closes it neatly, but a whole row sits inside.
+        (
+            POSTS_HEADER
+            + b'2025-03-01,1,1,1,100,Fine\n2025-03-02,1,1,1,100,"Nice\n2025-03-03,2,2,2,100,Size 12"\n',
+            3,
+        ),
+        # Every cell quoted, as some tools write them.
+        (
+            b'"date","likes","comments","shares","followers","title"\n'
+            b'"2025-03-01","1","1","1","100","Nice\n"2025-03-02","2","2","2","100","Other"\n',
+            2,
+        ),
+        # The last row: nothing swallowed, but the quote is still never closed.
+        (POSTS_HEADER + b'2025-03-01,1,1,1,100,"Nice\n', 2),
+        # Rows as the spreadsheet numbers them: the sep line hidden, blank rows counted.
+        (
+            b'sep=;\ndatum;likes;reacties;delen;volgers;titel\n\n01-03-2025;1;1;1;100;"Nice\n02-03-2025;1;1;1;100;x\n',
+            3,
+        ),
+    ],
+    ids=["end of file", "closed by a later cell", "a whole row inside", "all quoted", "last row", "sep line"],
+)
+def test_an_unbalanced_quote_refuses_the_file_naming_its_row(data: bytes, row: int) -> None:
+    with pytest.raises(FileRejected) as caught:
+        parse_csv(data, NOW)
+    assert (caught.value.reason, caught.value.values) == ("open_quote", {"row": row})
+
+
+def test_cells_that_really_hold_line_breaks_and_quotes_are_read() -> None:
+    data = (
+        b"date,likes,comments,shares,followers,title,notes\r\n"
+        b'2025-03-01,1,1,1,100,"Line one, still one\r\nline two ""quoted""","a\nb"\r\n'
+        b'2025-03-02,2,2,2,100,12" pizza,\r\n'
+    )
+    result = parse_csv(data, NOW)
+    assert [post.title for post in result.posts] == ['Line one, still one line two "quoted"', '12" pizza']
+
+
+# --- offsets from UTC -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-03-01T18:30:00+23:59", datetime(2025, 2, 28, 18, 31, tzinfo=UTC)),
+        ("2025-03-01T18:30:00-23:59", datetime(2025, 3, 2, 18, 29, tzinfo=UTC)),
+        ("2025-03-01 18:30 +0545", datetime(2025, 3, 1, 12, 45, tzinfo=UTC)),
+    ],
+)
+def test_offsets_up_to_a_minute_short_of_a_day(text: str, expected: datetime) -> None:
+    assert parse_moment(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [
+        ("2025-03-01T18:30:00+24:00", "+24:00"),
+        ("2025-03-01T18:30:00-24:00", "-24:00"),
+        ("2025-03-01T18:30:00+99:00", "+99:00"),
+        ("2025-03-01 18:30+05:99", "+05:99"),
+        ("2025-03-01 18:30 -0560", "-0560"),
+    ],
+)
+def test_offsets_that_are_refused_name_the_offset(text: str, offset: str) -> None:
+    with pytest.raises(CellError) as caught:
+        parse_moment(text)
+    assert (caught.value.rule, caught.value.values) == ("offset", {"value": offset})
+
+
+def test_a_bad_offset_is_a_problem_of_its_row() -> None:
+    data = POSTS_HEADER + (
+        b"2025-03-01T18:30:00+01:00,1,1,1,100,\n"
+        b"2025-03-02T18:30:00+24:00,1,1,1,100,\n"
+        b"2025-03-03T18:30:00+05:99,x,1,1,100,\n"
+    )
+    result = parse_csv(data, NOW)
+    assert result.problems == (
+        RowProblem(3, "date", "offset", {"value": "+24:00"}),
+        RowProblem(4, "date", "offset", {"value": "+05:99"}),
+        RowProblem(4, "likes", "whole"),
+    )
+    assert result.problem_count == 3
+
+
+# --- rows repeated within the file ------------------------------------------------------------------------
+
+
+def test_rows_repeated_in_the_file_are_kept_once_and_named() -> None:
+    data = (
+        b"date;likes;comments;shares;followers;title\n"
+        b"01-03-2025;100;10;5;5000;Eerste\n"  # row 2
+        b"01-03-2025;;;;5000;\n"  # row 3: a follower count
+        b"01-03-2025;100;10;5;5.000;Eerste, nog eens\n"  # row 4: row 2 again (the title does not count)
+        b"01-03-2025;100;10;6;5000;\n"  # row 5: one figure differs, so another post
+        b"\n"  # row 6
+        b"2025-03-01;;;;5.000;\n"  # row 7: row 3 again, written otherwise
+        b"01-03-2025;100;10;5;5000;Eerste\n"  # row 8: row 2 once more
+    )
+    result = parse_csv(data, NOW)
+    assert result.ok
+    assert result.posts == (
+        PostNumbers(noon(2025, 3, 1), 100, 10, 5, 0, None, 5000, "Eerste"),
+        PostNumbers(noon(2025, 3, 1), 100, 10, 6, 0, None, 5000, None),
+    )
+    assert result.followers == (FollowerCount(noon(2025, 3, 1), 5000),)
+    assert result.repeated == (RepeatedRow(4, 2), RepeatedRow(7, 3), RepeatedRow(8, 2))
+
+
+def test_a_file_without_repeats_names_none() -> None:
+    assert parse_csv(POSTS_HEADER + b"2025-03-01,1,1,1,100,\n2025-03-02,1,1,1,100,\n", NOW).repeated == ()
+
+
+# --- invisible characters in titles ----------------------------------------------------------------------
+
+
+def test_titles_lose_nul_bytes_and_bidi_controls() -> None:
+    title = "Klei\x00 en\u202e glazuur\u2066!\u2069\u200f\x7f\x1b \u061cdeel\u200e 2\u202a\u200d🏺"
+    data = POSTS_HEADER + f"2025-03-01,1,1,1,100,{title}\n2025-03-02,1,1,1,100,\u202e\x00\n".encode()
+    result = parse_csv(data, NOW)
+    assert [post.title for post in result.posts] == ["Klei en glazuur! deel 2\u200d🏺", None]
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("plain text", "plain text"),
+        ("tab\tstays", "tab\tstays"),
+        ("line\nbreaks\r\nand\x85more\u2028here", "line breaks  and more here"),
+        ("".join(chr(c) for c in range(0x20)), "\t" + " " * 8),
+        ("\x7f\x80\x9f", ""),
+        ("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c", ""),
+        ("emoji\u200d🏺\ufe0f stay", "emoji\u200d🏺\ufe0f stay"),
+    ],
+)
+def test_clean_text(text: str, clean: str) -> None:
+    assert clean_text(text) == clean

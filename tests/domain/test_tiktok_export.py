@@ -765,3 +765,35 @@ def test_day_counts_are_kept_at_noon_utc_like_a_date_only_row() -> None:
         FollowerCount(datetime(2026, 11, 20, 12, tzinfo=UTC), 1_500),
         FollowerCount(datetime(2026, 11, 21, 12, tzinfo=UTC), 1_510),
     ]
+
+
+def test_titles_lose_bidi_controls_and_nul_bytes() -> None:
+    assert clean_title("\u202eKlei\x00 en\u2066 glazuur\u2069\u200e\u061c\u200f\x7f") == "Klei en glazuur"
+    assert clean_title("\u202a\u202b\u202c\u202d\x00") is None
+
+
+def test_a_stored_export_title_is_clean() -> None:
+    row = video("1", "Nov 2", 1, 1, 1)
+    row[1] = "Mijn\u202e video\x00"
+    assert [post.title for post in parsed(content(row)).posts] == ["Mijn video"]
+
+
+@pytest.mark.parametrize("offset", ["+24:00", "-24:00", "+05:99", "+9900"])
+def test_export_offsets_that_are_refused_name_the_offset(offset: str) -> None:
+    with pytest.raises(CellError) as caught:
+        parse_export_date(f"2025-08-09T18:30:00{offset}", TODAY)
+    assert (caught.value.rule, caught.value.values) == ("offset", {"value": offset})
+
+
+def test_a_bad_offset_is_a_problem_of_its_row() -> None:
+    export = parsed(
+        content(
+            video("1", "2026-11-02T18:30:00+23:59", 1, 1, 1),
+            video("2", "2026-11-02T18:30:00+24:00", 1, 1, 1),
+            video("3", "Nov 2 18:30 -05:99", 1, 1, 1),
+        )
+    )
+    assert export.problems == (
+        RowProblem(3, "Post time", "offset", {"value": "+24:00"}, file="Content.csv"),
+        RowProblem(4, "Post time", "offset", {"value": "-05:99"}, file="Content.csv"),
+    )

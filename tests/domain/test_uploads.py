@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ from tests.tiktok_fixtures import (
     content_csv,
     follower_history_csv,
     lying_zip,
+    sample_export,
     xlsx,
     zipped,
 )
@@ -449,3 +450,49 @@ def test_bomb_fixture_is_cached_on_disk(tmp_path: Path, bomb: bytes) -> None:
     path.write_bytes(b"cached")
     assert bomb_zip(path) == b"cached"
     assert bomb_zip() is bomb_zip()
+
+
+# --- Excel files under another name ------------------------------------------------------------------
+
+OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # the start of an .xls (an OLE compound file)
+EXCEL_PARTS_ONLY = zipped({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"<worksheet/>"})
+BROKEN_WORKBOOK = zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("posts.csv", OLD_EXCEL),
+        ("posts.xls", OLD_EXCEL),
+        ("posts.csv", EXCEL_PARTS_ONLY),
+        ("posts.zip", EXCEL_PARTS_ONLY),
+        ("posts.csv", BROKEN_WORKBOOK),
+        ("posts", BROKEN_WORKBOOK),
+    ],
+)
+def test_an_excel_file_pulse_cannot_read_is_named_as_excel(name: str, data: bytes) -> None:
+    assert rejected(name, data) == ("excel_workbook", {})
+
+
+def test_a_broken_workbook_under_its_own_name_is_damaged() -> None:
+    assert rejected("posts.xlsx", BROKEN_WORKBOOK) == ("archive_unreadable", {"file": "posts.xlsx"})
+
+
+def test_a_readable_workbook_renamed_to_csv_is_read() -> None:
+    data = xlsx(["date", "followers"], [["2025-01-01", 10]])
+    assert read_upload("posts.csv", data) == [
+        Sheet("posts.csv", [["date", "followers"], ["2025-01-01", "10"]])
+    ]
+
+
+def test_tiktok_exports_are_zips_but_not_taken_for_excel() -> None:
+    now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    sheets = read_upload("posts.csv", sample_export(now))
+    assert [s.name for s in sheets] == [
+        "Content.csv",
+        "FollowerHistory.csv",
+        "FollowerActivity.csv",
+        "Overview.csv",
+    ]
+    workbook = zipped({"Content.xlsx": xlsx(CONTENT_HEADER, [])})
+    assert read_upload("export.zip", workbook) == [Sheet("Content.xlsx", [list(CONTENT_HEADER)])]

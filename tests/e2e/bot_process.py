@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.client import SYNC_FINISHED
 from tests.databases import Backend, SyncDatabase, suite_backend, sync_database_url
 from tests.e2e.stand_in import Message, NoReply, Reply, StandIn
 
@@ -101,6 +102,7 @@ class BotProcess:
 
     def start(self) -> BotProcess:
         self._connections_before = self.stand_in.connections
+        self._syncs_before = self.log.count(SYNC_FINISHED)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 self.argv,
@@ -125,11 +127,14 @@ class BotProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def wait_ready(self, timeout: float = 30.0) -> BotProcess:
-        """Wait until the bot has connected and received its server (setup_hook, incl. sync, is done)."""
+    def wait_ready(self, timeout: float = 30.0, *, synced: bool = True) -> BotProcess:
+        """Wait until the bot has connected and received its server, and (`synced`) its command sync, which
+        runs beside the connection, is over."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.stand_in.wait_ready(self._connections_before, timeout=0.2):
+            if self.stand_in.wait_ready(self._connections_before, timeout=0.2) and (
+                not synced or self.log.count(SYNC_FINISHED) > self._syncs_before
+            ):
                 return self
             if not self.running:
                 raise BotFailed(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 FAILURE = "the stand-in test asked for this failure"
+SLOW_STARTED = "slow command started"
+SLOW_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
 
 class Faulty(commands.Cog):
@@ -18,6 +24,13 @@ class Faulty(commands.Cog):
     async def explode_later(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
         raise RuntimeError(FAILURE)
+
+    @app_commands.command(name="slow", description="Defers, works for two seconds, then answers (tests only)")
+    async def slow(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        log.info(SLOW_STARTED)
+        await asyncio.sleep(SLOW_SECONDS)
+        await interaction.followup.send("finished")
 
     @app_commands.command(
         name="oversized", description="Answers with embeds past Discord's limits (tests only)"

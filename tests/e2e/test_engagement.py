@@ -101,8 +101,8 @@ def test_account_guide_example(
 @pytest.mark.parametrize(
     ("locale", "needed", "total", "rating"),
     [
-        ("nl", "minstens **34** interacties", "minstens **100** interacties", "**Bovengemiddeld**"),
-        ("en-US", "at least **34** interactions", "at least **100** interactions", "**Above average**"),
+        ("nl", "minstens **34 interacties**", "minstens **100 interacties**", "**Bovengemiddeld**"),
+        ("en-US", "at least **34 interactions**", "at least **100 interactions**", "**Above average**"),
     ],
 )
 def test_target(pulse: BotProcess, locale: str, needed: str, total: str, rating: str) -> None:

@@ -159,7 +159,7 @@ def test_progress_without_history_says_how_to_start(pulse: BotProcess) -> None:
 def test_log_followers_and_goals(pulse: BotProcess) -> None:
     member = pulse.stand_in.user("grower")
     first = pulse.invoke("log followers", {"count": 4_000}, user=member)
-    assert first.ephemeral and "**4,000** followers" in first.text
+    assert first.ephemeral and "**4,000 followers**" in first.text
     second = pulse.invoke("log followers", {"count": 4_250}, user=member)
     assert "+250" in second.text
 

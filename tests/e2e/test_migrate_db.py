@@ -87,7 +87,7 @@ def test_a_sqlite_pulse_moves_to_postgresql_and_shows_the_same(bots: Bots, tmp_p
             user=member,
         )
         assert "Saved to your history" in reply.text
-    assert "**4,000** followers" in before_bot.invoke("log followers", {"count": 4_000}, user=member).text
+    assert "**4,000 followers**" in before_bot.invoke("log followers", {"count": 4_000}, user=member).text
     assert "+1,250" in before_bot.invoke("log followers", {"count": 5_250}, user=member).text
     imported = before_bot.invoke(
         "log import", {"file": bots.stand_in.attachment("history.csv", IMPORT, "text/csv")}, user=member

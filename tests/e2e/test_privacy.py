@@ -192,7 +192,7 @@ def log_history(bot: BotProcess, member: User, looker: User) -> None:
     assert "Imported. Posts: **2**; follower counts: **1**." in imported.text, imported.text
     log_post(bot, member, likes=300)
     log_post(bot, member, likes=1_234, views=48_000, followers=5_100)
-    assert "**4,321** followers" in bot.invoke("log followers", {"count": 4_321}, user=member).text
+    assert "**4,321 followers**" in bot.invoke("log followers", {"count": 4_321}, user=member).text
     by = (date.today() + timedelta(days=60)).isoformat()
     goal = bot.invoke("goal set", {"metric": "followers", "target": 6_000, "by": by}, user=member)
     assert "Goal set" in goal.text, goal.text

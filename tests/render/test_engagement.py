@@ -46,7 +46,7 @@ def test_guide_post_example(lang: Lang, rate: str, rating: str, followers: str) 
     text = text_of(embed)
     assert rate in (embed.description or "")
     assert rating in (embed.description or "")
-    assert f"380 / {followers}" in text
+    assert followers in text
     assert ("Betrokkenheid op TikTok" if lang == "nl" else "Engagement on TikTok") in (
         embed.footer.text or ""
     )
@@ -112,7 +112,11 @@ def test_account_without_the_mistake_has_no_warning() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "needed", "total"), [("en", "**34**", "**100**"), ("nl", "**34**", "**100**")]
+    ("lang", "needed", "total"),
+    [
+        ("en", "at least **34 interactions**", "**100 interactions** in total"),
+        ("nl", "minstens **34 interacties**", "**100 interacties** in totaal"),
+    ],
 )
 def test_target(lang: Lang, needed: str, total: str) -> None:
     result = interactions_for_target(1_000, 3.33, posts=3)
@@ -120,6 +124,35 @@ def test_target(lang: Lang, needed: str, total: str) -> None:
     assert needed in (embed.description or "")
     assert total in (embed.description or "")
     assert ("**Above average**" if lang == "en" else "**Bovengemiddeld**") in (embed.description or "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "singular"),
+    [
+        (
+            "en",
+            [
+                "with 1 follower,",
+                "**1 interaction** (likes",
+                "Over 1 post that is at least **1 interaction**",
+            ],
+        ),
+        (
+            "nl",
+            ["met 1 volger heeft", "**1 interactie** nodig", "Over 1 post is dat minstens **1 interactie**"],
+        ),
+    ],
+)
+def test_one_of_a_thing_is_named_in_the_singular(lang: Lang, singular: list[str]) -> None:
+    result = interactions_for_target(1, 1, posts=1)
+    description = target_embed(result, band_for(1), tier_for(1), messages_for(lang)).description or ""
+    for text in singular:
+        assert text in description
+    calculation = text_of(
+        post_embed(post_engagement(1, 0, 0, 0, 1, 1), band_for(1), tier_for(1), messages_for(lang))
+    )
+    assert ("1 interaction / 1 follower" if lang == "en" else "1 interactie / 1 volger") in calculation
+    assert ("of 1 view" if lang == "en" else "van 1 weergave") in calculation
 
 
 @pytest.mark.parametrize(
@@ -336,3 +369,11 @@ def test_largest_post_shows_every_digit() -> None:
     result = post_engagement(MAX_COUNT, MAX_COUNT, MAX_COUNT, MAX_COUNT, 1, 1)
     embed = post_embed(result, band_for(1), tier_for(1), messages_for("en"))
     assert "**400,000,000,000,000%**" in (embed.description or "")
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "To reach **0.001%**"), ("nl", "Om **0,001%** te halen")])
+def test_a_tiny_target_is_not_rounded_to_nothing(lang: Lang, shown: str) -> None:
+    result = interactions_for_target(1_000, 0.001)
+    assert shown in (
+        target_embed(result, band_for(1_000), tier_for(1_000), messages_for(lang)).description or ""
+    )

@@ -228,3 +228,141 @@ async def test_one_bad_post_in_a_group_fails_alone(repo: HistoryRepository) -> N
     assert isinstance(results[1], INTEGRITY_ERRORS)
     assert isinstance(results[0], LoggedPost) and isinstance(results[2], LoggedPost)
     assert await repo.posts(GUILD, MEMBER) == [results[0], results[2]]
+
+
+# --- what an import counts as already there ---------------------------------------------------------------
+
+
+async def test_import_same_post_is_every_figure_and_the_moment_not_the_title(repo: HistoryRepository) -> None:
+    stored = numbers(3, views=9_000, title="First title")
+    await repo.import_rows(GUILD, MEMBER, [stored], [], NOW)
+    same_but_title = numbers(3, views=9_000, title="Another title")
+    changed = [
+        numbers(3, views=9_000, likes=301),
+        numbers(3, views=9_000, comments=41),
+        numbers(3, views=9_000, shares=26),
+        numbers(3, views=9_000, saves=16),
+        numbers(3, views=9_001),
+        numbers(3, views=None),
+        numbers(3, views=9_000, followers=5_001),
+        numbers(3, views=9_000, posted_at=stored.posted_at + timedelta(microseconds=1)),
+    ]
+    outcome = await repo.import_rows(GUILD, MEMBER, [same_but_title, *changed], [], NOW)
+    assert outcome == ImportOutcome(len(changed), 0, 1)
+    posts = await repo.posts(GUILD, MEMBER)
+    assert len(posts) == 1 + len(changed)
+    # The stored row keeps its own title; the skipped row's is not taken over (the changed rows have none).
+    assert [p.title for p in posts if p.title] == ["First title"]
+
+
+async def test_import_without_views_matches_a_stored_post_without_views(repo: HistoryRepository) -> None:
+    await repo.import_rows(GUILD, MEMBER, [numbers(2, views=None)], [], NOW)
+    again = await repo.import_rows(GUILD, MEMBER, [numbers(2, views=None), numbers(2, views=1)], [], NOW)
+    assert again == ImportOutcome(1, 0, 1)
+    assert sorted((p.views or 0) for p in await repo.posts(GUILD, MEMBER)) == [0, 1]
+
+
+async def test_import_repeats_within_one_file_are_stored_once(repo: HistoryRepository) -> None:
+    first, repeat = numbers(1, title="kept"), numbers(1, title="dropped")
+    counts = [FollowerCount(NOW, 5_000), FollowerCount(NOW, 5_000), FollowerCount(NOW, 5_001)]
+    assert await repo.import_rows(GUILD, MEMBER, [first, repeat, numbers(2)], counts, NOW) == ImportOutcome(
+        2, 2, 2
+    )
+    assert [p.title for p in await repo.posts(GUILD, MEMBER)] == ["kept", None]
+    assert sorted(s.followers for s in await repo.snapshots(GUILD, MEMBER)) == [5_000, 5_001]
+
+
+async def test_import_only_the_members_own_rows_count_as_already_there(repo: HistoryRepository) -> None:
+    post, count = numbers(1), FollowerCount(NOW - timedelta(days=1), 5_000)
+    await repo.import_rows(GUILD, OTHER, [post], [count], NOW)
+    await repo.import_rows(GUILD + 1, MEMBER, [post], [count], NOW)
+    # A logged post's follower figure is not a follower count: the snapshot is still new.
+    await repo.add_post(GUILD, MEMBER, numbers(1, likes=7), NOW)
+    assert await repo.import_rows(GUILD, MEMBER, [post], [count], NOW) == ImportOutcome(1, 1, 0)
+
+
+async def test_import_follower_count_is_the_same_when_moment_and_figure_are(repo: HistoryRepository) -> None:
+    at = NOW - timedelta(days=5)
+    await repo.add_followers(GUILD, MEMBER, 5_000, taken_at=at, logged_at=NOW)
+    counts = [
+        FollowerCount(at, 5_000),
+        FollowerCount(at, 5_100),
+        FollowerCount(at + timedelta(seconds=1), 5_000),
+    ]
+    assert await repo.import_rows(GUILD, MEMBER, [], counts, NOW) == ImportOutcome(0, 2, 1)
+    assert sorted(s.followers for s in await repo.snapshots(GUILD, MEMBER)) == [5_000, 5_000, 5_100]
+
+
+async def test_import_rows_at_the_edges_of_the_files_span_are_found(repo: HistoryRepository) -> None:
+    # The stored rows are looked up between the file's earliest and latest moment: both ends included.
+    earliest, latest = numbers(30), numbers(1)
+    await repo.import_rows(GUILD, MEMBER, [earliest, latest, numbers(40), numbers(0)], [], NOW)
+    outcome = await repo.import_rows(GUILD, MEMBER, [latest, numbers(10), earliest], [], NOW)
+    assert outcome == ImportOutcome(1, 0, 2)
+
+
+def daily(count: int, start_day: int = 0) -> list[PostNumbers]:
+    """One post a day, `count` days from `start_day` days ago back; each day's figures the same in every call."""
+    days = range(start_day, start_day + count)
+    return [numbers(day, likes=100 + day % 50, followers=1_000 + day) for day in days]
+
+
+async def test_a_full_file_into_a_full_history_stores_exactly_the_new_rows(repo: HistoryRepository) -> None:
+    # 5 000 rows (several multi-row INSERTs) of which half are already stored.
+    await repo.import_rows(GUILD, MEMBER, daily(5_000), [], NOW)
+    batch = await repo.last_batch(GUILD, MEMBER)
+    outcome = await repo.import_rows(GUILD, MEMBER, daily(5_000, start_day=2_500), [], NOW)
+    assert outcome == ImportOutcome(2_500, 0, 2_500)
+    posts = await repo.posts(GUILD, MEMBER)
+    assert len(posts) == 7_500
+    keys = {(p.posted_at, p.likes, p.followers) for p in posts}
+    assert keys == {(p.posted_at, p.likes, p.followers) for p in daily(7_500)}
+    latest = await repo.last_batch(GUILD, MEMBER)
+    assert latest is not None and batch is not None and latest.id != batch.id
+    assert (latest.kind, latest.posts) == ("import", 2_500)
+
+
+async def test_a_bad_row_at_the_end_of_a_large_import_stores_none_of_it(repo: HistoryRepository) -> None:
+    bad = object.__new__(PostNumbers)
+    for name in PostNumbers.__dataclass_fields__:
+        object.__setattr__(bad, name, getattr(numbers(9_000), name))
+    object.__setattr__(bad, "likes", -1)
+    with pytest.raises(INTEGRITY_ERRORS):
+        await repo.import_rows(GUILD, MEMBER, [*daily(4_999), bad], [FollowerCount(NOW, 10)], NOW)
+    assert await repo.posts(GUILD, MEMBER) == []
+    assert await repo.snapshots(GUILD, MEMBER) == []
+    assert await repo.last_batch(GUILD, MEMBER) is None
+
+
+async def test_the_database_is_busy_only_while_writes_queue(db: Database) -> None:
+    """What decides whether /log followers and /engagement post log:True defer before writing."""
+    release, changed = asyncio.Event(), asyncio.Condition()
+    entered: list[int] = []
+
+    async def hold(number: int) -> None:
+        async with db.write():
+            async with changed:
+                entered.append(number)
+                changed.notify_all()
+            await release.wait()
+
+    async def inside(count: int) -> None:
+        async with asyncio.timeout(10), changed:
+            await changed.wait_for(lambda: len(entered) >= count)
+        await asyncio.sleep(0.01)  # and whoever cannot enter is waiting by now
+
+    assert not db.busy
+    lone = asyncio.create_task(hold(0))
+    await inside(1)
+    assert not db.busy  # one write under way is no queue
+    # SQLite writes one at a time: a second one waits. PostgreSQL writes side by side until the pool is empty.
+    sqlite = db.dialect == "sqlite"
+    more = 1 if sqlite else db.pool.get_max_size() - 1  # type: ignore[attr-defined]
+    queued = [asyncio.create_task(hold(n)) for n in range(1, more + 1)]
+    await inside(1 if sqlite else more + 1)
+    assert entered == [0] if sqlite else len(entered) == more + 1
+    assert db.busy
+    release.set()
+    await asyncio.gather(lone, *queued)
+    assert sorted(entered) == list(range(more + 1))
+    assert not db.busy

@@ -962,12 +962,14 @@ class StandIn:
         channel: Channel | None = None,
         guild: Guild | None = None,
         timeout: float = 10.0,
+        forged: bool = False,
     ) -> list[dict[str, Any]]:
         """The choices the bot suggests while a member types into option `focused` (in `channel`, by default the
-        "general" channel of `guild`, the first server by default)."""
+        "general" channel of `guild`, the first server by default). Discord sends what is typed as text;
+        `forged` sends the focused value as given (a number, null, a list), as a modified client could."""
         where = self._interaction_guild(guild, channel, False)
         data = self._command_data(
-            command, dict(options), focused, False, where, user=user, permissions=permissions
+            command, dict(options), focused, False, where, user=user, permissions=permissions, forged=forged
         )
         payload = self._interaction(4, data, user, locale, None, permissions, False, channel, where)
         reply = self._call(self._exchange(payload, timeout, 0), timeout)
@@ -1108,6 +1110,7 @@ class StandIn:
         guild: GuildState,
         user: User | None = None,
         permissions: int = MEMBER_PERMISSIONS,
+        forged: bool = False,
     ) -> dict[str, Any]:
         names = command.split()
         if not names:
@@ -1139,7 +1142,7 @@ class StandIn:
             definitions = (definition or {}).get("options") if definitions is not None else None
         invoker = (user or self.member, permissions)
         leaf = [
-            self._option(n, v, definitions, focused, strict, resolved, command, invoker, guild)
+            self._option(n, v, definitions, focused, strict, resolved, command, invoker, guild, forged)
             for n, v in options.items()
         ]
         level["options"] = leaf
@@ -1164,6 +1167,7 @@ class StandIn:
         command: str,
         invoker: tuple[User, int],
         guild: GuildState,
+        forged: bool = False,
     ) -> dict[str, Any]:
         definition = next((o for o in definitions or [] if o.get("name") == name), None)
         if definitions is not None and definition is None and strict:
@@ -1172,7 +1176,7 @@ class StandIn:
         kind = (definition or {}).get("type") or OPTION_TYPES.get(type(value), 3)
         option: dict[str, Any] = {"name": name, "type": kind}
         if name == focused:
-            option.update(value=str(value), focused=True)
+            option.update(value=value if forged else str(value), focused=True)
             return option
         if isinstance(value, Attachment):
             resolved.setdefault("attachments", {})[str(value.id)] = value.payload()
