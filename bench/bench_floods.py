@@ -21,12 +21,13 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.bench_history import GUIDE_POST, NAMES, Rig, first_response_ms, start_rig, two_years_csv
 from tests.databases import Backend
 from tests.e2e.stand_in import NoReply, User
+from tests.history_files import many_posts_csv
 
 ROWS = 5_000
 
@@ -61,15 +62,6 @@ class Timings:
         )
 
 
-def big_csv(likes_from: int) -> bytes:
-    today = datetime.now(UTC).date()
-    lines = ["date,likes,comments,shares,saves,followers"]
-    for n in range(ROWS):
-        day = today - timedelta(days=1 + n % 700)
-        lines.append(f"{day.isoformat()},{likes_from + n},{n % 40},{n % 20},{n % 9},{5_000 + n % 700}")
-    return ("\n".join(lines) + "\n").encode()
-
-
 def others_round(rig: Rig, pool: ThreadPoolExecutor, members: list[User], timings: Timings, tag: int) -> None:
     """Four logged posts and four follower counts, from eight members at once."""
 
@@ -89,7 +81,7 @@ def measure(rig: Rig, imports: int, charts: int, rounds: int) -> dict[str, Timin
     stand_in = rig.stand_in
     flooder, charter, calm = User(name="flooder"), User(name="charter"), User(name="calm")
     members = [User(name=f"other{n}") for n in range(8)]
-    seed = stand_in.attachment("seed.csv", big_csv(0), "text/csv")
+    seed = stand_in.attachment("seed.csv", many_posts_csv(0), "text/csv")
     rig.bot.invoke("log import", {"file": seed}, user=flooder, timeout=60)
     history = stand_in.attachment("two_years.csv", two_years_csv(datetime.now(UTC)), "text/csv")
     rig.bot.invoke("log import", {"file": history}, user=charter, timeout=60)
@@ -98,7 +90,7 @@ def measure(rig: Rig, imports: int, charts: int, rounds: int) -> dict[str, Timin
     with ThreadPoolExecutor(max(imports, charts) + 16) as pool:
         for number in range(rounds):
             others_round(rig, pool, members, found["quiet"], 2 * number)
-            flood_file = big_csv(ROWS * (number + 1))
+            flood_file = many_posts_csv(ROWS * (number + 1))
             uploads = [stand_in.attachment("flood.csv", flood_file, "text/csv") for _ in range(imports)]
             flood = [
                 pool.submit(rig.bot.invoke, "log import", {"file": f}, user=flooder, timeout=120)

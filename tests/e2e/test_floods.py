@@ -22,6 +22,7 @@ import pytest
 from bot.settings import sqlite_path
 from tests.e2e.bot_process import BotProcess, shared_bot
 from tests.e2e.stand_in import Reply, User
+from tests.history_files import many_posts_csv
 
 GUIDE_POST = {"likes": 300, "comments": 40, "shares": 25, "saves": 15, "followers": 5_000}
 ROWS = 5_000
@@ -54,16 +55,6 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
     env = {"COOLDOWN_SCALE": "0", "DATABASE_STATEMENT_TIMEOUT": str(GIVE_UP_SECONDS)}
     with shared_bot(tmp_path_factory.mktemp("floods"), env=env) as bot:
         yield bot
-
-
-def big_csv(likes_from: int, rows: int = ROWS) -> bytes:
-    """`rows` posts over the last two years, every one different (likes count up from `likes_from`)."""
-    today = datetime.now(UTC).date()
-    lines = ["date,likes,comments,shares,saves,followers"]
-    for n in range(rows):
-        day = today - timedelta(days=1 + n % 700)
-        lines.append(f"{day.isoformat()},{likes_from + n},{n % 40},{n % 20},{n % 9},{5_000 + n % 700}")
-    return ("\n".join(lines) + "\n").encode()
 
 
 def rows_of(bot: BotProcess, table: str, user: User) -> int:
@@ -205,7 +196,7 @@ def test_a_write_that_fails_after_the_deferral_is_told_only_to_the_member(pulse:
 def test_a_second_import_while_the_first_runs_is_refused_at_once(pulse: BotProcess) -> None:
     stand_in = pulse.stand_in
     member = stand_in.user("double-importer")
-    upload = stand_in.attachment("posts.csv", big_csv(10_000, rows=50), "text/csv")
+    upload = stand_in.attachment("posts.csv", many_posts_csv(10_000, rows=50), "text/csv")
     with ThreadPoolExecutor(max_workers=1) as pool, writes_held(pulse):
         before = callbacks(pulse)
         first = pool.submit(pulse.invoke, "log import", {"file": upload}, user=member, timeout=30)
@@ -228,12 +219,12 @@ def test_a_flood_of_big_imports_delays_no_one_elses_answer(pulse: BotProcess) ->
     flooder = stand_in.user("import-flooder")
     seeded = pulse.invoke(
         "log import",
-        {"file": stand_in.attachment("old.csv", big_csv(0), "text/csv")},
+        {"file": stand_in.attachment("old.csv", many_posts_csv(0), "text/csv")},
         user=flooder,
         timeout=60,
     )
     assert IMPORTED["en-US"] in seeded.text, seeded.text
-    flood_file = big_csv(ROWS)  # 5 000 new rows against a history of 5 000
+    flood_file = many_posts_csv(ROWS)  # 5 000 new rows against a history of 5 000
     uploads = [stand_in.attachment("flood.csv", flood_file, "text/csv") for _ in range(40)]
     posters = [stand_in.user(f"busy-poster{n}") for n in range(4)]
     counters = [stand_in.user(f"busy-counter{n}") for n in range(4)]
