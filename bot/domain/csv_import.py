@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal, TypeVar
 
 from bot.domain.engagement import MAX_COUNT
-from bot.domain.history import MAX_TITLE_LENGTH, FollowerCount, PostNumbers
+from bot.domain.history import MAX_TITLE_LENGTH, FollowerCount, PostNumbers, entry_identity
 from bot.domain.text import clean_text
 
 MAX_BYTES = 1024 * 1024  # "1 MB" as Windows and macOS show file sizes to the member.
@@ -358,7 +358,7 @@ def parse_rows(rows: list[list[str]], now: datetime) -> ImportResult:
             in_file_order = sorted(row.problems, key=lambda p: order[p.column])
             problems.extend(in_file_order[: MAX_PROBLEMS - len(problems)])
         elif parsed is not None:
-            same_as = first_rows.setdefault(_identity(parsed), number)
+            same_as = first_rows.setdefault(entry_identity(parsed), number)
             if same_as != number:
                 repeated.append(RepeatedRow(number, same_as))
             elif isinstance(parsed, PostNumbers):
@@ -368,22 +368,6 @@ def parse_rows(rows: list[list[str]], now: datetime) -> ImportResult:
     if problems:
         return ImportResult(problems=tuple(problems), problem_count=count)
     return ImportResult(posts=tuple(posts), followers=tuple(followers), repeated=tuple(repeated))
-
-
-def _identity(entry: PostNumbers | FollowerCount) -> tuple[object, ...]:
-    """What makes two rows the same entry: the history stores an entry once by exactly these (no title)."""
-    if isinstance(entry, FollowerCount):
-        return ("followers", entry.taken_at, entry.followers)
-    return (
-        "post",
-        entry.posted_at,
-        entry.likes,
-        entry.comments,
-        entry.shares,
-        entry.saves,
-        entry.views,
-        entry.followers,
-    )
 
 
 def _columns(header: list[str]) -> dict[Column, int]:

@@ -77,6 +77,21 @@ class PostNumbers:
             raise ValueError(f"title longer than {MAX_TITLE_LENGTH} characters")
 
 
+def entry_identity(entry: PostNumbers | FollowerCount) -> tuple[object, ...]:
+    """What makes two entries one, as the history keeps each once: the moment and every figure, not the title."""
+    if isinstance(entry, FollowerCount):
+        return (entry.taken_at, entry.followers)
+    return (
+        entry.posted_at,
+        entry.likes,
+        entry.comments,
+        entry.shares,
+        entry.saves,
+        entry.views,
+        entry.followers,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class LoggedPost:
     """A post stored in a member's history; times are UTC."""

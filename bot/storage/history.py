@@ -17,6 +17,7 @@ from bot.domain.history import (
     LoggedPost,
     PostNumbers,
     TikTokImportOutcome,
+    entry_identity,
 )
 from bot.domain.tiktok_export import ActivityHour
 from bot.storage.database import Database, Row, Transaction, from_text, to_text
@@ -172,12 +173,12 @@ class HistoryRepository:
             # long on PostgreSQL and almost twice on SQLite (bench/bench_import.py), all inside the transaction.
             new_posts = _unseen(
                 posts,
-                _post_key,
+                _stored_key,
                 await _stored_keys(conn, _STORED_POSTS, guild_id, user_id, [p.posted_at for p in posts]),
             )
             new_counts = _unseen(
                 followers,
-                _count_key,
+                _stored_key,
                 await _stored_keys(conn, _STORED_COUNTS, guild_id, user_id, [f.taken_at for f in followers]),
             )
             if new_posts or new_counts:
@@ -668,20 +669,11 @@ _Key = tuple[Any, ...]
 _Row = TypeVar("_Row")
 
 
-def _post_key(post: PostNumbers) -> _Key:
-    return (
-        to_text(post.posted_at),
-        post.likes,
-        post.comments,
-        post.shares,
-        post.saves,
-        post.views,
-        post.followers,
-    )
-
-
-def _count_key(count: FollowerCount) -> _Key:
-    return (to_text(count.taken_at), count.followers)
+def _stored_key(entry: PostNumbers | FollowerCount) -> _Key:
+    """The entry's identity as its stored row reads: the moment as the stored text."""
+    moment, *figures = entry_identity(entry)
+    assert isinstance(moment, datetime)
+    return (to_text(moment), *figures)
 
 
 async def _stored_keys(
