@@ -40,7 +40,9 @@ def _coach_role(interaction: discord.Interaction) -> int | None:
 
 def is_coach(interaction: discord.Interaction) -> bool:
     """Holds the server's coach role."""
-    return access.is_coach(viewer(interaction), _coach_role(interaction))
+    # Asked on every command (cogs/checkin.py): most servers have no coach role, so skip reading the member.
+    role = _coach_role(interaction)
+    return role is not None and access.is_coach(viewer(interaction), role)
 
 
 def require_coach(interaction: discord.Interaction) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -140,6 +141,9 @@ class Pulse(commands.AutoShardedBot):
     async def _start_schedules(self) -> None:
         """Once the servers are known: plan every server's scheduled work, then run it."""
         await self.wait_until_ready()
+        # What start-up built (modules, the guides, the command tree, the servers' state) lives as long as the
+        # process: out of the collector's reach, every full collection would scan it all again.
+        gc.freeze()
         present = {guild.id for guild in self.guilds}
         await self.retention.reconcile(present)
         await self.weekly.replan_all(present)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -94,10 +94,34 @@ def catalogue() -> Catalogue:
     return Catalogue.load()
 
 
-def _quantize(value: Number, decimals: int) -> Decimal:
+def scaled(value: Number, decimals: int) -> int:
+    """`value` × 10^decimals rounded half away from zero, in exact integer arithmetic (no binary rounding)."""
+    if isinstance(value, int):
+        return value * 10**decimals
     if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        numerator, denominator = value.numerator, value.denominator
+    else:
+        # A float as it prints (0.1 is 0.1, not 0.1000000000000000055…), a Decimal as it is.
+        exact = Decimal(str(value)) if isinstance(value, float) else value
+        numerator, denominator = exact.as_integer_ratio()
+    whole, rest = divmod(abs(numerator) * 10**decimals, denominator)
+    if 2 * rest >= denominator:
+        whole += 1
+    return -whole if numerator < 0 else whole
+
+
+def _digits(units: int, decimals: int, keep_zeros: bool) -> str:
+    """`units` / 10^decimals with Python's `,` and `.`; a result that shows as zero carries no minus sign."""
+    sign = "-" if units < 0 else ""
+    whole, fraction = divmod(abs(units), 10**decimals)
+    text = f"{sign}{whole:,}"
+    if decimals:
+        places = f"{fraction:0{decimals}d}"
+        if not keep_zeros:
+            places = places.rstrip("0")
+        if places:
+            text = f"{text}.{places}"
+    return text
 
 
 @cache
@@ -108,20 +132,15 @@ def _separators(lang: Lang) -> dict[int, str]:
 
 def format_number(value: Number, lang: Lang, decimals: int = 0) -> str:
     """75.000 in Dutch, 75,000 in English; up to `decimals` places, trailing zeros dropped."""
-    # Every answer formats a dozen numbers: Python's own formatting with the locale's symbols is 50x Babel's.
-    quantized = _quantize(value, decimals)
-    text = f"{quantized if quantized else abs(quantized):,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.translate(_separators(lang))
+    # Every answer formats a dozen numbers: integer arithmetic with the locale's symbols, not Babel's formatter.
+    return _digits(scaled(value, decimals), decimals, keep_zeros=False).translate(_separators(lang))
 
 
 def format_money(value: Number, lang: Lang, cents: bool) -> str:
     """An amount as prices are written: whole (65, 1,600) or with exactly two decimals (0.50, 0,50)."""
     if not cents:
         return format_number(value, lang)
-    text = f"{_quantize(value, 2):,.2f}"
-    return text.translate(_separators(lang))
+    return _digits(scaled(value, 2), 2, keep_zeros=True).translate(_separators(lang))
 
 
 def format_percent(value: Number, lang: Lang, decimals: int = 2) -> str:
@@ -135,6 +154,14 @@ class Messages:
 
     lang: Lang
     source: Catalogue
+    _texts: dict[Hashable, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: Hashable, build: Callable[[], str]) -> str:
+        """A text that depends on nothing but the language and `key` (a band's table), built on first use."""
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = build()
+        return text
 
     def __call__(self, key: str, /, **values: Any) -> str:
         text = self.source.get(self.lang, key)
@@ -164,7 +191,9 @@ class Messages:
         return format_percent(value, self.lang, decimals)
 
 
+@cache
 def messages_for(lang: Lang) -> Messages:
+    """The shipped catalogue in `lang`; one per language, so texts built `once` serve every answer."""
     return Messages(lang, catalogue())
 
 

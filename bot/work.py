@@ -19,9 +19,6 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# Background work that is no member's (warming up the chart renderer).
-SERVER_KEY = "server"
-
 
 def default_workers() -> int:
     """Two threads, or one on a single core: more would only take turns at the interpreter's lock."""

@@ -16,7 +16,6 @@ from bot.errors import UserError
 from bot.i18n import Messages, command_description
 from bot.limits import heavy
 from bot.render.besttime import best_time_embed, general_timing_embed
-from bot.render.charts import activity_heatmap
 from bot.storage.history import HistoryRepository
 
 
@@ -25,6 +24,10 @@ def _answer(
 ) -> tuple[discord.Embed, bytes | None]:
     """The advice and its heatmap, or the general advice when no hour had anyone online; runs in the work pool
     (bot/work.py) so the event loop keeps serving others."""
+    from bot.render.charts import (
+        activity_heatmap,  # matplotlib loads on the first chart (see cogs/history.py)
+    )
+
     best = best_time(hours, tz)
     if best is None:
         return general_timing_embed(msgs, "besttime.answer.no_peak"), None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import math
 import secrets
@@ -42,10 +41,9 @@ from bot.domain.progress import (
 from bot.domain.tiktok_export import TikTokExport, day_counts, plan_posts
 from bot.domain.uploads import MAX_CSV_BYTES, upload_limit
 from bot.errors import UserError, mark_saved
-from bot.i18n import DEFAULT_LANG, Messages, choice_names, command_description, describe_options, messages_for
+from bot.i18n import Messages, choice_names, command_description, describe_options
 from bot.limits import heavy, send_answer, write_then_answer
 from bot.options import AtLeastOne
-from bot.render.charts import progress_chart, warm_up
 from bot.render.common import embed
 from bot.render.history import (
     day_text,
@@ -68,7 +66,6 @@ from bot.storage.checkins import CheckinRepository
 from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
 from bot.storage.leaderboard import LeaderboardRepository
 from bot.views import OwnedView
-from bot.work import SERVER_KEY
 
 PER_PAGE = 10
 MAX_PAGE = 10_000
@@ -352,6 +349,10 @@ def _progress_answer(
     wins: int | None,
 ) -> tuple[discord.Embed, bytes]:
     """The report and its chart; runs in the work pool (bot/work.py) so the event loop keeps serving others."""
+    # matplotlib takes about a second and 40 MB to load: the first chart loads it, here in the worker thread,
+    # so neither start-up nor members who never ask for a chart pay for it.
+    from bot.render.charts import progress_chart
+
     report = progress_report(posts, snapshots, now, weeks, goals, tz)
     return progress_embed(msgs, report, name, tz, wins), progress_chart(report, msgs, tz)
 
@@ -362,7 +363,6 @@ class History(commands.Cog):
 
     def __init__(self, bot: Pulse) -> None:
         self.bot = bot
-        self._warm_up: asyncio.Task[None] | None = None
 
     @property
     def repo(self) -> HistoryRepository:
@@ -378,12 +378,6 @@ class History(commands.Cog):
     def _zone(self, guild_id: int) -> tzinfo:
         """Weeks, streaks and dates follow the server's time zone."""
         return self.bot.servers.get(guild_id).tz
-
-    async def cog_load(self) -> None:
-        # Fonts and the Agg renderer load on first use; do it now, off the loop, not in a member's /progress.
-        self._warm_up = asyncio.create_task(
-            self.bot.work.run(SERVER_KEY, warm_up, messages_for(DEFAULT_LANG))
-        )
 
     # --- /log ---------------------------------------------------------------------------------------
 

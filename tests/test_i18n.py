@@ -8,6 +8,7 @@ from bot.i18n import (
     Catalogue,
     CatalogueError,
     catalogue,
+    format_money,
     format_number,
     format_percent,
     language_for,
@@ -83,11 +84,29 @@ def test_server_language_wins() -> None:
         (Decimal("-0.001"), 2, "0", "0"),  # no "-0"
         (-1234.5, 2, "-1.234,5", "-1,234.5"),
         (Decimal("1E+3"), 0, "1.000", "1,000"),
+        (Fraction(-1, 8), 2, "-0,13", "-0.13"),  # half away from zero below zero too
+        (0.125, 2, "0,13", "0.13"),  # a float as it prints, not its binary value (0.12499…)
+        (Fraction(78, 10000) * 100, 2, "0,78", "0.78"),
+        (Fraction(1, 3), 4, "0,3333", "0.3333"),
+        (Fraction(2, 3), 0, "1", "1"),
     ],
 )
 def test_numbers_follow_the_reader(value: object, decimals: int, nl: str, en: str) -> None:
     assert format_number(value, "nl", decimals) == nl
     assert format_number(value, "en", decimals) == en
+
+
+@pytest.mark.parametrize(
+    ("value", "cents", "nl", "en"),
+    [
+        (Fraction(9, 2), True, "4,50", "4.50"),
+        (1308, False, "1.308", "1,308"),
+        (Fraction(1, 200), True, "0,01", "0.01"),
+    ],
+)
+def test_money_keeps_two_decimals_or_none(value: object, cents: bool, nl: str, en: str) -> None:
+    assert format_money(value, "nl", cents) == nl
+    assert format_money(value, "en", cents) == en
 
 
 def test_percent() -> None:

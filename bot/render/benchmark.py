@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import discord
@@ -18,7 +17,7 @@ from bot.domain.benchmarks import (
     Tier,
     benchmarks,
 )
-from bot.i18n import Messages
+from bot.i18n import Messages, scaled
 from bot.render.common import embed, guide_titles, own_choice, source_line
 
 MARK = "▶"
@@ -31,18 +30,14 @@ def rating_name(msgs: Messages, rating: Rating) -> str:
     return msgs(f"benchmark.rating.{rating.key}")
 
 
-def _rounded(value: Fraction, decimals: int) -> Fraction:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return Fraction(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
-
-
 def rate_text(msgs: Messages, rate: Fraction, boundaries: Iterable[Fraction] = ()) -> str:
     """A rate in the reader's format; never rounded onto a boundary it does not sit on (4,4501% stays above 4,45%)."""
     edges = set(boundaries)
     for decimals in RATE_DECIMALS:
-        shown = _rounded(rate, decimals)
+        shown = scaled(rate, decimals)
         # A rate that is not zero is never shown as 0%, nor rounded onto a rating boundary.
-        if shown == rate or (shown not in edges and shown != 0):
+        exact = shown * rate.denominator == rate.numerator * 10**decimals
+        if exact or (shown != 0 and Fraction(shown, 10**decimals) not in edges):
             return msgs.percent(rate, decimals)
     return msgs.percent(rate, RATE_DECIMALS[-1])
 
@@ -63,6 +58,10 @@ def range_text(msgs: Messages, span: RatingRange) -> str:
 
 def band_table(msgs: Messages, band: Band, marked: Rating | None = None) -> str:
     """The band's five ratings, best first, the member's row marked."""
+    return msgs.once(("band_table", band.key, marked), lambda: _band_table(msgs, band, marked))
+
+
+def _band_table(msgs: Messages, band: Band, marked: Rating | None) -> str:
     lines = []
     for span in band.ranges():
         text = f"{rating_name(msgs, span.rating)}: {range_text(msgs, span)}"
@@ -124,6 +123,10 @@ def tier_summary(msgs: Messages, tier: Tier) -> str:
     No rate goes with it: what a guide reports for a tier is not a verdict, and beside the band table that rates
     the member it would read as one (`/benchmark tiers` shows those figures with their guide).
     """
+    return msgs.once(("tier_summary", tier.key), lambda: _tier_summary(msgs, tier))
+
+
+def _tier_summary(msgs: Messages, tier: Tier) -> str:
     text = msgs(
         "benchmark.tier_summary",
         tier=tier_name(msgs, tier),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from fractions import Fraction
 
 import numpy as np
@@ -251,11 +251,3 @@ def activity_heatmap(best: BestTime, msgs: Messages, zone: str) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", facecolor=BACKGROUND, metadata={"Software": None})
     return out.getvalue()
-
-
-def warm_up(msgs: Messages) -> None:
-    """Load fonts and the Agg renderer once, so the first member's chart is not the slow one."""
-    now = datetime.now(UTC)
-    from bot.domain.progress import progress_report
-
-    progress_chart(progress_report([], [], now), msgs)

@@ -31,6 +31,10 @@ def member_or_former(msgs: Messages, user_id: int | None) -> str:
 
 def guide_titles(msgs: Messages, *guide_ids: str) -> str:
     """`Engagement on TikTok and Micro-influencers`: the guides' titles in the reader's language."""
+    return msgs.once(("guide_titles", guide_ids), lambda: _guide_titles(msgs, guide_ids))
+
+
+def _guide_titles(msgs: Messages, guide_ids: tuple[str, ...]) -> str:
     titles = [guides().by_id(g).title(msgs.lang) for g in dict.fromkeys(guide_ids)]
     return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} {msgs('common.and')} {titles[-1]}"
 
@@ -42,7 +46,9 @@ def own_choice(msgs: Messages, text: str) -> str:
 
 def source_line(msgs: Messages, *guide_ids: str) -> str:
     """`Source: Engagement on TikTok and Micro-influencers` in the reader's language."""
-    return msgs("common.source", guides=guide_titles(msgs, *guide_ids))
+    return msgs.once(
+        ("source_line", guide_ids), lambda: msgs("common.source", guides=guide_titles(msgs, *guide_ids))
+    )
 
 
 def format_duration(seconds: float, msgs: Messages) -> str:

@@ -61,10 +61,12 @@ def _add_band_and_tier(
     result.set_footer(text=source_line(msgs, band.guide, *tier_guides(tier), *more_guides))
 
 
-def _rated(msgs: Messages, key: str, rate: Fraction, band: Band, **values: str) -> str:
+def _rated(
+    msgs: Messages, key: str, rate: Fraction, band: Band, shown: str | None = None, **values: str
+) -> str:
     return msgs(
         key,
-        rate=band_rate_text(msgs, rate, band),
+        rate=shown or band_rate_text(msgs, rate, band),
         rating=rating_name(msgs, band.rating(rate)),
         band=band.label,
         **values,
@@ -78,7 +80,8 @@ def _sum(msgs: Messages, counts: list[int]) -> str:
 def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messages) -> discord.Embed:
     """ER by followers rated in the member's band, ER by views beside it, the band's table and the tier."""
     band = match.band
-    lines = [_rated(msgs, "engagement.post.summary", result.rate, band)]
+    rate = band_rate_text(msgs, result.rate, band)
+    lines = [_rated(msgs, "engagement.post.summary", result.rate, band, rate)]
     note = nearest_note(msgs, match)
     if note:
         lines.append(note)
@@ -92,7 +95,7 @@ def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messa
             sum=_sum(msgs, list(result.signals.values())),
             interactions=msgs.amount("interactions", result.interactions),
             followers=msgs.amount("followers", result.followers),
-            rate=band_rate_text(msgs, result.rate, band),
+            rate=rate,
         ),
         inline=False,
     )
@@ -103,7 +106,7 @@ def post_embed(result: PostEngagement, match: BandMatch, tier: Tier, msgs: Messa
                 "engagement.post.by_views",
                 rate_by_views=rate_text(msgs, result.rate_by_views),
                 views=msgs.amount("views", result.views),
-                rate=band_rate_text(msgs, result.rate, band),
+                rate=rate,
                 followers=msgs.amount("followers", result.followers),
             )
             + "\n"

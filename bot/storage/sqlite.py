@@ -71,8 +71,9 @@ class SQLiteTransaction:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the connection's thread, not three (execute, fetch, close): inside a write transaction
+        # every trip holds the lock that every other write waits for.
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
 
 class SQLiteDatabase(Database):
@@ -191,8 +192,7 @@ class SQLiteDatabase(Database):
             await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         async with self._reader.execute(sql, tuple(params)) as cursor:
