@@ -7,6 +7,7 @@ import pytest
 from bot.i18n import (
     Catalogue,
     CatalogueError,
+    Number,
     catalogue,
     format_number,
     format_percent,
@@ -85,7 +86,7 @@ def test_server_language_wins() -> None:
         (Decimal("1E+3"), 0, "1.000", "1,000"),
     ],
 )
-def test_numbers_follow_the_reader(value: object, decimals: int, nl: str, en: str) -> None:
+def test_numbers_follow_the_reader(value: Number, decimals: int, nl: str, en: str) -> None:
     assert format_number(value, "nl", decimals) == nl
     assert format_number(value, "en", decimals) == en
 
