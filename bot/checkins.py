@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Final
 
 import discord
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 KIND = "checkin_reminder"
 # Threads stay open a week without messages: long enough to span the time between two check-ins.
-AUTO_ARCHIVE_MINUTES = 10080
+AUTO_ARCHIVE_MINUTES: Final = 10080
 # Coaches added to one thread at most (each costs a request to Discord).
 MAX_COACHES = 25
 HISTORY_LOOKBACK = 20

@@ -88,7 +88,8 @@ class Pulse(commands.AutoShardedBot):
             tree_cls=PulseCommandTree,
             # Unset: one process runs every shard Discord asks for. Set: this process runs only its SHARD_IDS.
             shard_count=settings.shards.count,
-            shard_ids=list(settings.shards.ids) if settings.shards.count is not None else None,
+            # discord.py documents shard_ids as optional (None: every shard) but types it as list[int].
+            shard_ids=list(settings.shards.ids) if settings.shards.count is not None else None,  # type: ignore[arg-type]
         )
         self.settings = settings
         self.started_at = time.monotonic()
@@ -183,9 +184,9 @@ class Pulse(commands.AutoShardedBot):
             return
         targets: list[discord.Object | None] = [None]
         if self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            targets.append(guild)
+            dev_guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=dev_guild)
+            targets.append(dev_guild)
         state = BotState(self.db)
         for guild in targets:
             # Per application: one database reused by another application (test, then production) still syncs.

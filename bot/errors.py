@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -113,13 +114,19 @@ async def reply_privately(interaction: discord.Interaction, text: str) -> None:
         )
 
 
+def _options(interaction: discord.Interaction) -> list[Mapping[str, Any]]:
+    """The options Discord sent with the interaction (none for components and modals)."""
+    options = interaction.data.get("options") if interaction.data else None
+    return options if isinstance(options, list) else []
+
+
 class PulseCommandTree(app_commands.CommandTree):
     """The command tree with Pulse's single error handler."""
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if await refused_while_stopping(interaction):
             return False
-        options = (interaction.data or {}).get("options", [])
+        options = _options(interaction)
         command = interaction.command
         if not isinstance(command, app_commands.Command):
             return True
@@ -209,7 +216,7 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
     elif text is None:
         error_id = new_error_id()
         command = interaction.command.qualified_name if interaction.command else "?"
-        custom_id = (interaction.data or {}).get("custom_id", "")
+        custom_id = interaction.data.get("custom_id", "") if interaction.data else ""
         log.error(
             "error %s in /%s %s (guild %s, user %s%s)",
             error_id,

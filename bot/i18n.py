@@ -29,7 +29,7 @@ class CatalogueError(ValueError):
 def language_for(user_locale: str | None, server_language: str | None = None) -> Lang:
     """Pick the answer language: the server's setting first, else the member's Discord locale."""
     if server_language in LANGUAGES:
-        return server_language  # type: ignore[return-value]
+        return server_language
     if user_locale and user_locale.lower().split("-")[0] == "nl":
         return "nl"
     return DEFAULT_LANG
@@ -270,12 +270,14 @@ def translation_key(
         return string.extras["key"]
     where = app_commands.TranslationContextLocation
     data = context.data
-    if context.location in (where.command_name, where.group_name):
-        return command_key(data.qualified_name) + ".name"
-    if context.location in (where.command_description, where.group_description):
-        return command_key(data.qualified_name) + ".description"
-    if context.location is where.parameter_name:
-        return f"{command_key(data.command.qualified_name)}.options.{data.name}.name"
-    if context.location is where.parameter_description:
-        return f"{command_key(data.command.qualified_name)}.options.{data.name}.description"
+    if isinstance(data, (app_commands.Command, app_commands.ContextMenu, app_commands.Group)):
+        if context.location in (where.command_name, where.group_name):
+            return command_key(data.qualified_name) + ".name"
+        if context.location in (where.command_description, where.group_description):
+            return command_key(data.qualified_name) + ".description"
+    if isinstance(data, app_commands.Parameter):
+        if context.location is where.parameter_name:
+            return f"{command_key(data.command.qualified_name)}.options.{data.name}.name"
+        if context.location is where.parameter_description:
+            return f"{command_key(data.command.qualified_name)}.options.{data.name}.description"
     return None

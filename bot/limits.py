@@ -65,7 +65,7 @@ def heavy(interaction: discord.Interaction, command: str) -> Iterator[Turn]:
     The cooldown is checked first: within its window a member hears when to come back, which holds whether or
     not the last run is still under way. Past it, a run still under way refuses the next at once.
     """
-    bot: Pulse = interaction.client  # type: ignore[assignment]
+    bot: Pulse = interaction.client  # type: ignore[assignment]  # discord.py types it as the base Client
     cooldowns, now, user_id = bot.cooldowns, bot.clock.now(), interaction.user.id
     wait = cooldowns.take(command, user_id, now)
     if wait:
@@ -93,7 +93,7 @@ async def write_then_answer(interaction: discord.Interaction, write: Awaitable[T
     write still running after SLOW_WRITE_SECONDS is deferred, so the usual answer stays one response.
     Answer with `send_answer` afterwards: it follows up a deferral.
     """
-    bot: Pulse = interaction.client  # type: ignore[assignment]
+    bot: Pulse = interaction.client  # type: ignore[assignment]  # discord.py types it as the base Client
     task = asyncio.ensure_future(write)
     try:
         if not bot.db.busy:
@@ -114,7 +114,8 @@ async def write_then_answer(interaction: discord.Interaction, write: Awaitable[T
 async def send_answer(interaction: discord.Interaction, content: str | None = None, **kwargs: Any) -> None:
     """Send the first answer, or, after `write_then_answer` deferred, the followup that replaces "thinking"."""
     if interaction.response.is_done():
-        await interaction.followup.send(content, **kwargs)
+        # discord.py types content as str but takes None (no text), as send_message does.
+        await interaction.followup.send(content, **kwargs)  # type: ignore[arg-type]
     else:
         await interaction.response.send_message(content, **kwargs)
 

@@ -97,7 +97,8 @@ class Dispatcher:
             log.exception("job %s (%s, guild %s, %s) failed", job.id, job.kind, job.guild_id, job.key)
             outcome = Outcome("retry", f"{type(exc).__name__}: {exc}")
         now = self.clock.now()
-        if outcome.state == "retry":
+        state = outcome.state
+        if state == "retry":
             if job.attempts < MAX_ATTEMPTS:
                 await self.store.retry(job, self.owner, now + retry_delay(job.attempts), outcome.detail)
                 return outcome
@@ -109,7 +110,8 @@ class Dispatcher:
                 job.attempts,
             )
             outcome = Outcome("failed", outcome.detail, await self._following(handler, job))
-        finished = await self.store.finish(job, self.owner, outcome.state, outcome.detail, now, outcome.then)
+            state = "failed"
+        finished = await self.store.finish(job, self.owner, state, outcome.detail, now, outcome.then)
         if not finished:
             log.warning("job %s was claimed by another process before it finished here", job.id)
         return outcome

@@ -14,7 +14,7 @@ from typing import ClassVar
 from bot.clock import Clock
 from bot.domain.server_settings import ServerSettings
 from bot.domain.weeks import IsoWeek
-from bot.scheduler import Dispatcher
+from bot.scheduler import Dispatcher, Outcome
 from bot.servers import Servers
 from bot.storage.jobs import Job, PlannedJob
 
@@ -73,6 +73,10 @@ class WeeklySeries:
     async def next_due(self, guild_id: int) -> datetime | None:
         jobs = await self.dispatcher.store.open_jobs(self.kind, guild_id)
         return jobs[0].due_at if jobs else None
+
+    async def run(self, job: Job) -> Outcome:
+        """Do one week's job (the dispatcher calls this when it is due)."""
+        raise NotImplementedError
 
     async def following(self, job: Job) -> PlannedJob | None:
         settings = self.servers.get(job.guild_id)

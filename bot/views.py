@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
 import discord
@@ -44,20 +45,41 @@ class PulseButton:
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[discord.ui.View], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
-        return cls.from_match(match, item.label or "")
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls.from_match(match, label or "")
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         if await refused_while_stopping(interaction):
             return
         try:
             await self.pressed(interaction)
         except Exception as error:
             await answer_error(interaction, error)
+
+
+class ActionButton(discord.ui.Button[discord.ui.View]):
+    """A button that runs `action` when pressed, for views that build their controls as they go."""
+
+    def __init__(
+        self,
+        action: Callable[[discord.Interaction], Awaitable[None]],
+        *,
+        label: str,
+        custom_id: str,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        disabled: bool = False,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(label=label, custom_id=custom_id, style=style, disabled=disabled, row=row)
+        self.action = action
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await self.action(interaction)
 
 
 DynamicButton = discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]]
@@ -69,5 +91,8 @@ class PulseModal(discord.ui.Modal):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return not await refused_while_stopping(interaction)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # Modal drops the `item` of BaseView.on_error; taking it as optional fits both signatures.
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any] | None = None
+    ) -> None:
         await answer_error(interaction, error)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import os
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
@@ -94,7 +95,7 @@ class FairPool:
             self._running += 1
             loop = asyncio.get_running_loop()
             thread_future = loop.run_in_executor(self._executor, job.call)
-            thread_future.add_done_callback(lambda finished, job=job: self._finished(job, finished))
+            thread_future.add_done_callback(functools.partial(self._finished, job))
 
     def _finished(self, job: _Job, finished: asyncio.Future[Any]) -> None:
         self._running -= 1

@@ -65,7 +65,7 @@ from bot.render.history import (
 from bot.storage.checkins import CheckinRepository
 from bot.storage.history import Batch, Entry, EntryKind, HistoryRepository
 from bot.storage.leaderboard import LeaderboardRepository
-from bot.views import OwnedView
+from bot.views import ActionButton, OwnedView
 
 PER_PAGE = 10
 MAX_PAGE = 10_000
@@ -166,10 +166,9 @@ class HistoryView(OwnedView):
         disabled: bool = False,
         row: int | None = None,
     ) -> None:
-        button: discord.ui.Button[HistoryView] = discord.ui.Button(
-            label=label, style=style, custom_id=f"{self.prefix}:{name}", disabled=disabled, row=row
+        button = ActionButton(
+            action, label=label, style=style, custom_id=f"{self.prefix}:{name}", disabled=disabled, row=row
         )
-        button.callback = action  # type: ignore[method-assign]
         self.add_item(button)
 
     async def list_page(self, note: str | None = None) -> discord.Embed:
@@ -192,6 +191,7 @@ class HistoryView(OwnedView):
                 ],
                 row=0,
             )
+            # discord.py's way to give a component built at run time its callback.
             select.callback = self._picked  # type: ignore[method-assign]
             self.add_item(select)
         if self.pages > 1:
@@ -228,8 +228,8 @@ class HistoryView(OwnedView):
         await self._show(interaction)
 
     async def _picked(self, interaction: discord.Interaction) -> None:
-        values = (interaction.data or {}).get("values") or []
-        kind, _, raw_id = str(values[0] if values else "").partition(":")
+        values = interaction.data.get("values") if interaction.data else None
+        kind, _, raw_id = str(values[0] if isinstance(values, list) and values else "").partition(":")
         # Only ASCII digits: str.isdigit also passes "²", which int() refuses.
         entry_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() else 0
         if kind not in ("post", "followers") or not 0 < entry_id <= MAX_ENTRY_ID:
@@ -300,18 +300,18 @@ class OtherAccountView(OwnedView):
         self.store = store
         self.message: discord.WebhookMessage | None = None
         prefix = f"tiktok-account:{secrets.token_hex(6)}"
-        confirm: discord.ui.Button[OtherAccountView] = discord.ui.Button(
+        confirm = ActionButton(
+            self._confirm,
             label=msgs("history.import.other_account_confirm"),
             style=discord.ButtonStyle.danger,
             custom_id=f"{prefix}:confirm",
         )
-        cancel: discord.ui.Button[OtherAccountView] = discord.ui.Button(
+        cancel = ActionButton(
+            self._cancel,
             label=msgs("history.import.other_account_cancel"),
             style=discord.ButtonStyle.secondary,
             custom_id=f"{prefix}:cancel",
         )
-        confirm.callback = self._confirm  # type: ignore[method-assign]
-        cancel.callback = self._cancel  # type: ignore[method-assign]
         self.add_item(confirm)
         self.add_item(cancel)
 

@@ -17,7 +17,7 @@ from bot.domain.weeks import IsoWeek, resolve_week
 from bot.i18n import Messages, choice_names, command_description, describe_options
 from bot.render.leaderboard import PER_PAGE, board_embed, problem_text, week_span
 from bot.storage.leaderboard import LeaderboardRepository
-from bot.views import OwnedView
+from bot.views import ActionButton, OwnedView
 
 # How many past weeks the week option suggests.
 RECENT_WEEKS = 12
@@ -46,15 +46,16 @@ class LeaderboardView(OwnedView):
         position = board.position_of(interaction.user.id)
         self.page = 1 if position is None else position // PER_PAGE + 1
         prefix = f"leaderboard:{secrets.token_hex(6)}"
-        self.previous = discord.ui.Button(label=msgs("leaderboard.previous"), custom_id=f"{prefix}:previous")
-        self.next = discord.ui.Button(label=msgs("leaderboard.next"), custom_id=f"{prefix}:next")
-        self.previous.callback = self._previous  # type: ignore[method-assign]
-        self.next.callback = self._next  # type: ignore[method-assign]
+        self.previous = ActionButton(
+            self._previous, label=msgs("leaderboard.previous"), custom_id=f"{prefix}:previous"
+        )
+        self.next = ActionButton(self._next, label=msgs("leaderboard.next"), custom_id=f"{prefix}:next")
         self.add_item(self.previous)
         self.add_item(self.next)
-        self._refresh()
+        self._enable_turns()
 
-    def _refresh(self) -> None:
+    # discord.py's View has a `_refresh(components)` of its own, called on message updates: keep clear of it.
+    def _enable_turns(self) -> None:
         self.previous.disabled = self.page <= 1
         self.next.disabled = self.page >= self.pages
 
@@ -65,7 +66,7 @@ class LeaderboardView(OwnedView):
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
         self.page = min(max(1, self.page + step), self.pages)
-        self._refresh()
+        self._enable_turns()
         await interaction.response.edit_message(embed=self.render(), view=self)
 
     async def _previous(self, interaction: discord.Interaction) -> None:

@@ -35,7 +35,7 @@ def suite_backend() -> Backend:
     chosen = os.environ.get("PULSE_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
     if chosen not in BACKENDS:
         raise ValueError(f"PULSE_TEST_DATABASE must be sqlite or postgresql (got {chosen!r})")
-    return chosen  # type: ignore[return-value]
+    return chosen
 
 
 def admin_url() -> str:

@@ -77,7 +77,9 @@ def test_translator_ignores_other_languages() -> None:
 
     translator = CommandTranslator()
     string = app_commands.locale_str("About", key="commands.about.name")
-    context = app_commands.TranslationContext(app_commands.TranslationContextLocation.other, None)
+    context: app_commands.TranslationContextTypes = app_commands.TranslationContext(
+        app_commands.TranslationContextLocation.other, None
+    )
     assert asyncio.run(translator.translate(string, discord.Locale.german, context)) is None
     assert asyncio.run(translator.translate(string, discord.Locale.dutch, context)) == "over"
 
@@ -105,7 +107,9 @@ async def test_overlong_text_is_found_in_subcommands() -> None:
     assert isinstance(note, app_commands.Group)
     command = note.get_command("note")
     assert isinstance(command, app_commands.Command)
-    options = [{"name": "note", "type": 1, "options": [{"name": "text", "type": 3, "value": "x" * 1001}]}]
+    options: list[dict[str, Any]] = [
+        {"name": "note", "type": 1, "options": [{"name": "text", "type": 3, "value": "x" * 1001}]}
+    ]
     assert list(overlong_options(command, options)) == [("text", 1000)]
     options[0]["options"][0]["value"] = "x" * 1000
     assert list(overlong_options(command, options)) == []

@@ -7,6 +7,7 @@ import pytest
 from bot.i18n import (
     Catalogue,
     CatalogueError,
+    Number,
     catalogue,
     format_money,
     format_number,
@@ -91,7 +92,7 @@ def test_server_language_wins() -> None:
         (Fraction(2, 3), 0, "1", "1"),
     ],
 )
-def test_numbers_follow_the_reader(value: object, decimals: int, nl: str, en: str) -> None:
+def test_numbers_follow_the_reader(value: Number, decimals: int, nl: str, en: str) -> None:
     assert format_number(value, "nl", decimals) == nl
     assert format_number(value, "en", decimals) == en
 
@@ -104,7 +105,7 @@ def test_numbers_follow_the_reader(value: object, decimals: int, nl: str, en: st
         (Fraction(1, 200), True, "0,01", "0.01"),
     ],
 )
-def test_money_keeps_two_decimals_or_none(value: object, cents: bool, nl: str, en: str) -> None:
+def test_money_keeps_two_decimals_or_none(value: Number, cents: bool, nl: str, en: str) -> None:
     assert format_money(value, "nl", cents) == nl
     assert format_money(value, "en", cents) == en
 

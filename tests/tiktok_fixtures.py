@@ -287,7 +287,7 @@ def sample_export(now: datetime, language: Language = "en") -> bytes:
     first, twice, third, fourth = SAMPLE_VIDEOS
     incomplete = [ago(0), "Nog niet geteld", video_link(SAMPLE_INCOMPLETE_VIDEO_ID), ago(3, short=True)]
     # In no particular order, as TikTok lists them.
-    rows = [
+    rows: list[list[Cell]] = [
         content_row(fourth, fourth.likes, fourth.comments, fourth.shares),
         content_row(twice, twice.likes - 188, twice.comments, twice.shares - 4),
         content_row(first, first.likes, first.comments, first.shares),
@@ -309,7 +309,7 @@ def sample_export(now: datetime, language: Language = "en") -> bytes:
         history.append([ago(days_ago), count, 0 if previous is None else count - previous])
         previous = count
 
-    activity = [
+    activity: list[list[Cell]] = [
         [day_text(start.date(), language), start.hour, count] for start, count in sample_activity(now).items()
     ]
     overview = [

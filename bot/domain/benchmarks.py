@@ -72,9 +72,13 @@ class Thresholds(Strict):
 
 
 class FollowerRange(Protocol):
-    key: str
-    min_followers: int
-    max_followers: int | None
+    # Read-only, as on the frozen models that have them.
+    @property
+    def key(self) -> str: ...
+    @property
+    def min_followers(self) -> int: ...
+    @property
+    def max_followers(self) -> int | None: ...
 
 
 class Band(Strict):

@@ -84,7 +84,7 @@ class Topic(Strict):
         return self.name_nl if lang == "nl" else self.name_en
 
     @property
-    def guides(self) -> list[str]:
+    def guides(self) -> list[GuideId]:
         return sorted({g for tip in self.tips for g in tip.guides})
 
 

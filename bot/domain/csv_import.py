@@ -340,7 +340,7 @@ def parse_rows(rows: list[list[str]], now: datetime) -> ImportResult:
         raise FileRejected("no_rows")
     if len(body) > MAX_ROWS:
         raise FileRejected("too_many_rows", maximum=MAX_ROWS, rows=len(body))
-    order: dict[str, int] = dict(columns)
+    order: dict[str, int] = dict(columns.items())
     latest = now.astimezone(UTC) + FUTURE_SLACK
     posts: list[PostNumbers] = []
     followers: list[FollowerCount] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
@@ -175,8 +176,8 @@ class Goal:
 
 
 def latest_followers(
-    posts: list[LoggedPost] | tuple[LoggedPost, ...],
-    snapshots: list[FollowerSnapshot] | tuple[FollowerSnapshot, ...],
+    posts: Sequence[LoggedPost],
+    snapshots: Sequence[FollowerSnapshot],
     at: datetime | None = None,
 ) -> tuple[datetime, int] | None:
     """The most recent follower count from posts and snapshots, optionally as it stood at `at`."""

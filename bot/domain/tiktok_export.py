@@ -540,8 +540,8 @@ def plan_posts(export: TikTokExport, known_counts: Sequence[tuple[datetime, int]
     # At the same moment the member's stored count gives way to the export's.
     for moment, count in known_counts:
         candidates[as_utc(moment)] = count
-    for count in day_counts(export):
-        candidates[count.taken_at] = count.followers
+    for day_count in day_counts(export):
+        candidates[day_count.taken_at] = day_count.followers
     if not candidates:
         raise FileRejected("tiktok_no_followers")
     moments = sorted(candidates)

@@ -33,7 +33,7 @@ def day_text(msgs: Messages, moment: datetime | date, tz: tzinfo | None = None) 
 
 def signed(msgs: Messages, value: int | Fraction, decimals: int = 0) -> str:
     """+200 / −50, with the reader's digit grouping."""
-    text = msgs.number(abs(value), decimals)
+    text = msgs.number(-value if value < 0 else value, decimals)
     return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
 
 

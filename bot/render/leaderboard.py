@@ -144,7 +144,8 @@ def weekly_post_embed(
     description = "\n".join(lines) if lines else msgs("leaderboard.post.quiet")
     answer = embed(msgs("leaderboard.post.title", week=week_title(msgs, week)), description)
     answer.add_field(name=msgs("leaderboard.post.winner"), value=_winners(msgs, score), inline=False)
-    for metric, key in (("improved", "most_improved"), ("streak", "longest_streak")):
+    others: tuple[tuple[Metric, str], ...] = (("improved", "most_improved"), ("streak", "longest_streak"))
+    for metric, key in others:
         answer.add_field(
             name=msgs(f"leaderboard.post.{key}"), value=_winners(msgs, boards[metric]), inline=False
         )
@@ -308,7 +309,7 @@ def settings_embed(
     if problem := problem_text(msgs, settings):
         answer.add_field(name=msgs("leaderboard.notice"), value=problem, inline=False)
     if changes:
-        lines = "\n".join(change_line(msgs, c) for c in changes)
-        answer.add_field(name=msgs("settings.changes"), value=lines[:1024], inline=False)
+        changed = "\n".join(change_line(msgs, c) for c in changes)
+        answer.add_field(name=msgs("settings.changes"), value=changed[:1024], inline=False)
     answer.set_footer(text=msgs("settings.footer"))
     return answer

@@ -13,10 +13,11 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
+import asyncpg.pool
 
 from bot.storage.database import (
     Database,
@@ -91,6 +92,10 @@ def _stored_time(text: str) -> str:
     return to_text(datetime.fromisoformat(text))
 
 
+# A connection of its own, or one lent by the pool.
+Connection: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
+
 async def _prepare_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "timestamptz", schema="pg_catalog", encoder=_time_text, decoder=_stored_time, format="text"
@@ -107,7 +112,7 @@ def _changed(status: str) -> int:
 class PostgresTransaction:
     """A write transaction on one pooled connection (see `Transaction`)."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -119,7 +124,7 @@ class PostgresTransaction:
         changed = 0
         for row in rows:
             await statement.fetch(*row)
-            changed += _changed(statement.get_statusmsg())
+            changed += _changed(statement.get_statusmsg() or "")
         return changed
 
     async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -199,7 +204,7 @@ class PostgresDatabase(Database):
     async def close(self) -> None:
         await self.pool.close()
 
-    async def _read(self, action: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    async def _read(self, action: Callable[[Connection], Awaitable[T]]) -> T:
         """Run a read, trying again on a fresh connection when the connection broke: a read changes nothing."""
         for attempt in range(1, _READ_ATTEMPTS + 1):
             try:
@@ -312,7 +317,7 @@ class PostgresDatabase(Database):
                 yield list(rows)
 
 
-async def _version(conn: asyncpg.Connection) -> int:
+async def _version(conn: Connection) -> int:
     if await conn.fetchval("SELECT to_regclass($1)", VERSIONS_TABLE) is None:
         return 0
     return int(await conn.fetchval(f"SELECT coalesce(max(version), 0) FROM {VERSIONS_TABLE}"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,8 +24,8 @@ def week(start: datetime, peaks: dict[tuple[int, int], int], base: int = 10) -> 
     return samples
 
 
-def result(samples: list[tuple[datetime, int]], tz: ZoneInfo | type[UTC] = AMSTERDAM) -> BestTime:
-    found = best_time(samples, tz)  # type: ignore[arg-type]
+def result(samples: list[tuple[datetime, int]], tz: tzinfo = AMSTERDAM) -> BestTime:
+    found = best_time(samples, tz)
     assert found is not None
     return found
 

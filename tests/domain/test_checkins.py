@@ -35,8 +35,10 @@ MONDAY, SUNDAY = 0, 6
 _ids = count(1)
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def post(
@@ -180,9 +182,11 @@ def test_week_summary_refuses_a_naive_now() -> None:
 FRIDAY_NOON = utc(2026, 3, 6, 11)  # Friday of W10, 12:00 Amsterdam
 
 
-def amsterdam(*parts: int) -> datetime:
+def amsterdam(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
     """A local Amsterdam wall-clock time, as UTC."""
-    return datetime(*parts, tzinfo=AMSTERDAM).astimezone(UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 LATE_NIGHTS = [

@@ -24,7 +24,7 @@ from bot.domain.coaching import (
 )
 from bot.domain.history import LoggedPost
 from bot.domain.knowledge import KnowledgeError
-from bot.domain.text import figures_in, fold
+from bot.domain.text import Lang, figures_in, fold
 
 TIPS = tips()
 START = datetime(2025, 3, 3, 18, 0, tzinfo=UTC)
@@ -241,7 +241,7 @@ def test_empty_input_lists_every_topic_within_discords_limit() -> None:
         ("sounds", "en", ["trends"]),
     ],
 )
-def test_autocomplete_filters_by_what_is_typed(typed: str, lang: str, expected: list[str]) -> None:
+def test_autocomplete_filters_by_what_is_typed(typed: str, lang: Lang, expected: list[str]) -> None:
     assert keys(topic_choices(TIPS, typed, lang)) == expected
 
 
@@ -287,7 +287,7 @@ def test_autocomplete_never_passes_the_limit() -> None:
     ],
 )
 def test_find_topic_accepts_a_key_a_name_or_a_single_match(
-    text: str, lang: str, expected: str | None
+    text: str, lang: Lang, expected: str | None
 ) -> None:
     found = TIPS.find_topic(text, lang)
     assert (found.key if found else None) == expected

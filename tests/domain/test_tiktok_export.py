@@ -583,7 +583,7 @@ def test_the_samples_write_dates_in_their_language() -> None:
 
 
 def test_xlsx_content_alone_and_inside_a_zip() -> None:
-    rows = [
+    rows: list[list[Cell]] = [
         ["November 20", "Mok", LINK, "Nov 2", 1200, 40, 25, 12345],
         [
             "November 20",

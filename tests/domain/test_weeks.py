@@ -22,8 +22,10 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONDAY, SUNDAY = 0, 6
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 # --- parsing ------------------------------------------------------------------------------------------

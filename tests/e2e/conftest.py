@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import pluggy
 import pytest
 
 from tests.e2e.bot_process import BotProcess, Bots, fail_on_violations, shared_bot
@@ -68,7 +69,9 @@ def _bots_of(item: pytest.Item) -> list[BotProcess]:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     """Attach the bot's log to every failing e2e test."""
     outcome = yield
     report = outcome.get_result()

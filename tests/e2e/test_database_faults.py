@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bot.i18n import messages_for
+from bot.i18n import Lang, messages_for
 from tests.databases import admin_url, run_sync
 from tests.e2e.bot_process import REPO_ROOT, BotProcess, Bots
 from tests.e2e.stand_in import Reply
@@ -257,7 +257,8 @@ def test_a_write_the_disk_refuses_is_told_as_nothing_saved(bots: Bots, tmp_path:
     bot.wait_ready()
     member = bots.stand_in.user("creator")
     with writes_refused(bot, bots.backend):
-        for locale, lang in (("nl", "nl"), ("en-US", "en")):
+        languages: tuple[tuple[str, Lang], ...] = (("nl", "nl"), ("en-US", "en"))
+        for locale, lang in languages:
             not_saved = messages_for(lang)("errors.not_saved")
             assert private_answer(
                 bot.invoke("log followers", {"count": 1234}, user=member, locale=locale)

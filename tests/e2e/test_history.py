@@ -275,7 +275,8 @@ def test_history_pages(pulse: BotProcess) -> None:
     assert "Page 1 of 3 · 25 entries" in first.text
     assert "25 Jan 2025" in entry_lines(first)[0] and len(entry_lines(first)) == 10
     assert first.message is not None
-    assert first.message.component(custom_id(first, "previous"))["disabled"] is True
+    previous = first.message.component(custom_id(first, "previous"))
+    assert previous is not None and previous["disabled"] is True
     second = pulse.click(first, custom_id(first, "next"), user=member)
     assert "Page 2 of 3" in second.text and "15 Jan 2025" in entry_lines(second)[0]
     back = pulse.click(second, custom_id(second, "previous"), user=member)

@@ -13,7 +13,9 @@ POST = {"likes": 300, "comments": 40, "shares": 25, "saves": 15, "followers": 50
 
 
 def stored_posts(pulse: BotProcess, user_id: int) -> int:
-    return pulse.db.fetch_one("SELECT count(*) FROM logged_posts WHERE user_id = ?", (user_id,))[0]
+    row = pulse.db.fetch_one("SELECT count(*) FROM logged_posts WHERE user_id = ?", (user_id,))
+    assert row is not None
+    return row[0]
 
 
 @pytest.mark.parametrize(

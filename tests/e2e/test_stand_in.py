@@ -528,7 +528,8 @@ def test_a_channel_option_resolves_to_the_cached_channel(shared: tuple[StandIn, 
     stand_in, bot = shared
     closed = stand_in.add_channel("hall-of-fame", bot_can_post=False)
     assert bot.eventually(lambda: bot.channel(closed) is not None)
-    assert stand_in.command("pick")["options"][0]["channel_types"] == [0, 5]
+    pick = stand_in.command("pick")
+    assert pick is not None and pick["options"][0]["channel_types"] == [0, 5]
 
     reply = stand_in.invoke("pick", {"channel": closed})
     assert reply.content == f"TextChannel {closed.id} #hall-of-fame bot-can-post=False"
@@ -704,6 +705,7 @@ def test_history_reads_through_discord_py_and_shows_public_replies(shared: tuple
     public = stand_in.invoke("pick", {"channel": stand_in.general})
     private = stand_in.invoke("whisper")
     shown = [m["id"] for m in api(stand_in, "GET", f"/channels/{stand_in.guild.channel_id}/messages")[1]]
+    assert public.message is not None and private.message is not None
     assert str(public.message.id) in shown and str(private.message.id) not in shown
 
 
@@ -743,13 +745,15 @@ def member_of(stand_in: StandIn, user_id: int) -> tuple[int, Any]:
 def test_roles_reach_the_bot_and_every_interaction(stand_in: StandIn) -> None:
     coach = stand_in.add_role("Coach")
     with tiny_bot(stand_in) as bot:
-        assert bot.guild.get_role(coach.id).name == "Coach"  # from GUILD_CREATE
+        role = bot.guild.get_role(coach.id)
+        assert role is not None and role.name == "Coach"  # from GUILD_CREATE
         # The bot's managed role carries its invite's permissions, so discord.py knows it may make threads.
         assert bot.guild.me.guild_permissions.value == BOT_PERMISSIONS
         assert bot.channel(stand_in.general).permissions_for(bot.guild.me).create_private_threads
         mentor = stand_in.add_role("Mentor", MANAGE_GUILD)
         assert bot.eventually(lambda: bot.guild.get_role(mentor.id) is not None)  # GUILD_ROLE_CREATE
-        assert bot.guild.get_role(mentor.id).permissions.manage_guild
+        role = bot.guild.get_role(mentor.id)
+        assert role is not None and role.permissions.manage_guild
         assert [r.name for r in stand_in.roles] == ["@everyone", "Pulse", "Coach", "Mentor"]
 
         stand_in.give_role(stand_in.member, coach)
@@ -997,7 +1001,8 @@ def test_discord_py_creates_a_private_thread_and_learns_of_it(shared: tuple[Stan
     assert made.owner_id == stand_in.app_id and not made.invitable and not made.archived
     assert made.me is not None and made.me.id == stand_in.app_id
     assert bot.eventually(lambda: bot.guild.get_thread(made.id) is not None)  # THREAD_CREATE
-    assert bot.guild.get_thread(made.id).name == "Check-in: member"
+    thread = bot.guild.get_thread(made.id)
+    assert thread is not None and thread.name == "Check-in: member"
     (request,) = stand_in.requests_to("POST", rf"/channels/{coaching.id}/threads")
     assert request.status == 201 and request.body["type"] == PRIVATE_THREAD
 
@@ -1106,7 +1111,9 @@ def test_a_thread_holds_messages_unarchives_on_a_post_and_can_be_deleted(
     )
     assert bot.eventually(lambda: bot.guild.get_thread(made.id) is not None)
     (thread,) = stand_in.threads(parent)
-    sent = bot.run(bot.guild.get_thread(made.id).send("Welcome to your check-in"))
+    made_thread = bot.guild.get_thread(made.id)
+    assert made_thread is not None
+    sent = bot.run(made_thread.send("Welcome to your check-in"))
     assert int(sent.channel.id) == made.id
     first = post(stand_in, thread, "How did the week go?")
     assert first["channel_id"] == str(made.id) and first["guild_id"] == str(stand_in.guild.id)
@@ -1216,6 +1223,7 @@ def test_interactions_come_from_the_channel_or_thread_given(shared: tuple[StandI
     assert reply.interaction["channel_id"] == str(thread.id)
     assert sent["type"] == PRIVATE_THREAD and sent["parent_id"] == str(parent.id)
     assert sent["thread_metadata"]["archived"] is False and sent["permissions"] == str(MEMBER_PERMISSIONS)
+    assert reply.message is not None
     assert reply.message.payload["channel_id"] == str(thread.id)  # the reply is in the thread
 
     # A click comes from the message's thread, the modal's submission from where the modal was opened.
@@ -1245,9 +1253,9 @@ def test_pings_in_threads_are_violations_too(shared: tuple[StandIn, TinyBot]) ->
     stand_in, bot = shared
     thread = new_thread(stand_in, stand_in.general)
     assert bot.eventually(lambda: bot.guild.get_thread(thread.id) is not None)
-    bot.run(
-        bot.guild.get_thread(thread.id).send(f"Welcome <@{stand_in.member.id}>")
-    )  # AllowedMentions.none()
+    seen = bot.guild.get_thread(thread.id)
+    assert seen is not None
+    bot.run(seen.send(f"Welcome <@{stand_in.member.id}>"))  # AllowedMentions.none()
     post(stand_in, thread, "<@111>", allowed_mentions={"parse": []})
     assert stand_in.take_violations() == []
     post(stand_in, thread, "<@111>", allowed_mentions={"parse": ["users"]})

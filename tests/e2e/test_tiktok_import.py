@@ -19,6 +19,7 @@ from tests.tiktok_fixtures import (
     SAMPLE_PEAK_UTC_HOUR,
     SAMPLE_PEAK_WEEKDAY,
     SAMPLE_VIDEOS,
+    Cell,
     bomb_zip,
     content_csv,
     download_name,
@@ -152,7 +153,7 @@ def custom_id(reply: Reply, name: str) -> str:
 
 def one_video(handle: str, video_id: str, now: datetime) -> bytes:
     posted = now - timedelta(days=2)
-    row = [
+    row: list[Cell] = [
         f"{now:%B} {now.day}",
         "Clip",
         video_link(video_id, handle),
@@ -216,8 +217,8 @@ def test_a_zip_bomb_is_refused_and_nothing_is_stored(pulse: BotProcess) -> None:
 def test_problems_name_the_file_and_row_and_store_nothing(pulse: BotProcess) -> None:
     member = pulse.stand_in.user("typo-export")
     now = datetime.now(UTC)
-    good = [f"{now:%B} {now.day}", "Fine", video_link("31"), f"{now:%B} {now.day}", 10, 1, 1, 100]
-    bad = [f"{now:%B} {now.day}", "Broken", "https://example.com/x", "Smarch 40", -5, 1, 1, 100]
+    good: list[Cell] = [f"{now:%B} {now.day}", "Fine", video_link("31"), f"{now:%B} {now.day}", 10, 1, 1, 100]
+    bad: list[Cell] = [f"{now:%B} {now.day}", "Broken", "https://example.com/x", "Smarch 40", -5, 1, 1, 100]
     data = zipped({"Content.csv": content_csv([good, bad])})
     reply = pulse.invoke(
         "log import", {"file": upload(pulse.stand_in, data, "export.zip")}, user=member, locale="nl"
@@ -271,7 +272,7 @@ def test_xlsx_files_of_tiktok_and_of_the_members_own_spreadsheet(pulse: BotProce
     now = datetime.now(UTC)
     pulse.invoke("log followers", {"count": 3_000}, user=member)
     posted = now - timedelta(days=1)
-    row = [
+    row: list[Cell] = [
         f"{now:%B} {now.day}",
         "Uit Excel",
         video_link("41"),
@@ -293,7 +294,7 @@ def test_xlsx_files_of_tiktok_and_of_the_members_own_spreadsheet(pulse: BotProce
 def test_activity_with_nobody_online_has_no_peak_to_aim_for(pulse: BotProcess) -> None:
     member = pulse.stand_in.user("quiet")
     day = datetime.now(UTC) - timedelta(days=2)
-    rows = [[f"{day:%B} {day.day}", hour, 0] for hour in range(24)]
+    rows: list[list[Cell]] = [[f"{day:%B} {day.day}", hour, 0] for hour in range(24)]
     data = zipped({"FollowerActivity.csv": follower_activity_csv(rows)})
     imported = pulse.invoke("log import", {"file": upload(pulse.stand_in, data, "activity.zip")}, user=member)
     assert "Follower activity: **24** hours" in plain(imported)

@@ -11,10 +11,11 @@ import pytest
 from matplotlib import colormaps, colors
 from matplotlib.image import imread
 
+from bot.domain.benchmarks import Rating
 from bot.domain.best_time import HOURS, WEEKDAYS, BestTime, best_time
 from bot.domain.history import FollowerSnapshot, LoggedPost
 from bot.domain.progress import progress_report
-from bot.i18n import messages_for
+from bot.i18n import Lang, messages_for
 from bot.render.charts import (
     DPI,
     FOLLOWERS_COLOUR,
@@ -73,10 +74,15 @@ def count_near(pixels: np.ndarray, colour: str, tolerance: float = 0.06) -> int:
     return int(np.all(np.abs(pixels - target) <= tolerance, axis=2).sum())
 
 
+def blended(colour: str, alpha: float) -> str:
+    """`colour` as it looks on the white background at `alpha`."""
+    r, g, b = colors.to_rgb(colour)
+    return colors.to_hex((r * alpha + (1 - alpha), g * alpha + (1 - alpha), b * alpha + (1 - alpha)))
+
+
 def shaded(colour: str) -> str:
     """A rating colour as it looks on the white background at the band alpha."""
-    rgb = np.array(colors.to_rgb(colour))
-    return colors.to_hex(rgb * RATING_ALPHA + (1 - RATING_ALPHA))
+    return blended(colour, RATING_ALPHA)
 
 
 def test_chart_is_a_png_of_the_promised_size() -> None:
@@ -91,7 +97,7 @@ def test_chart_shows_the_posts_the_average_the_followers_and_the_band() -> None:
     # Markers and lines are drawn with partial alpha and anti-aliasing; plenty of pixels still hit the colour.
     assert count_near(pixels, ROLLING_COLOUR) > 500
     assert count_near(pixels, FOLLOWERS_COLOUR) > 500
-    blended_marker = colors.to_hex(np.array(colors.to_rgb(RATE_COLOUR)) * 0.7 + 0.3 * np.array([1, 1, 1]))
+    blended_marker = blended(RATE_COLOUR, 0.7)
     assert count_near(pixels, blended_marker, tolerance=0.15) > 300
     # 12 000 followers: band 10k–50k. Every rating's shade is visible.
     assert report.band is not None and report.band.key == "10k-50k"
@@ -103,7 +109,7 @@ def test_empty_chart_has_no_data_drawn() -> None:
     pixels = decode(progress_chart(progress_report([], [], NOW), messages_for("nl")))
     assert count_near(pixels, ROLLING_COLOUR) < 5
     assert count_near(pixels, FOLLOWERS_COLOUR) < 5
-    assert count_near(pixels, shaded(RATING_COLOURS["low"]), tolerance=0.02) == 0
+    assert count_near(pixels, shaded(RATING_COLOURS[Rating.LOW]), tolerance=0.02) == 0
 
 
 def test_data_lies_inside_the_plot_area() -> None:
@@ -123,10 +129,10 @@ def test_followers_only_chart() -> None:
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_two_years_of_daily_posts(lang: str) -> None:
+def test_two_years_of_daily_posts(lang: Lang) -> None:
     report = progress_report(daily_posts(730), [], NOW, weeks=104)
     assert len(report.points) == 728
-    pixels = decode(progress_chart(report, messages_for(lang)))  # type: ignore[arg-type]
+    pixels = decode(progress_chart(report, messages_for(lang)))
     assert count_near(pixels, ROLLING_COLOUR) > 500
 
 

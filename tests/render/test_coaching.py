@@ -296,7 +296,7 @@ def test_mediakit_block(lang: Lang, expected: list[str]) -> None:
     for item in items:
         assert item in text_of(answer)
     msgs = messages_for(lang)
-    definition = next(f.value for f in answer.fields if f.name == msgs("engagement.definition.field"))
+    definition = next(f.value or "" for f in answer.fields if f.name == msgs("engagement.definition.field"))
     # One definition of the average, with guide 000's figure without saves beside it.
     assert definition.endswith("**7,3%**." if lang == "nl" else "**7.3%**.")
     assert (

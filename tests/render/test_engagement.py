@@ -344,10 +344,10 @@ def every_answer(lang: Lang) -> list[tuple[str, discord.Embed]]:
                     (f"account {count} {posts} {followers}", account_embed(account, match, tier, msgs))
                 )
         for target in (Fraction(1, 10**6), Fraction(1, 3), MAX_PERCENT):
-            for posts in (None, 1, MAX_COUNT):
-                needed = interactions_for_target(followers, target, posts)
+            for target_posts in (None, 1, MAX_COUNT):
+                needed = interactions_for_target(followers, target, target_posts)
                 answers.append(
-                    (f"target {target} {posts} {followers}", target_embed(needed, match, tier, msgs))
+                    (f"target {target} {target_posts} {followers}", target_embed(needed, match, tier, msgs))
                 )
         for rate in (None, Fraction(0), Fraction(1, 10**9), Fraction(MAX_PERCENT)):
             answers.append(

@@ -83,12 +83,11 @@ def test_a_full_progress_report(lang: Lang) -> None:
     assert len(embed.fields) == 6
     msgs = messages_for(lang)
     # The 4-week comparison is Pulse's own, and the average is defined once, saves and all.
-    assert msgs("common.own_choice") in embed.fields[1].value
+    assert msgs("common.own_choice") in (embed.fields[1].value or "")
     assert embed.fields[2].name == msgs("engagement.definition.field")
     assert embed.footer.text == msgs("common.source", guides=guide_titles(msgs, "000", "004"))
-    assert (
-        "*Engagement on TikTok*" in embed.fields[2].value
-        or "*Betrokkenheid op TikTok*" in embed.fields[2].value
+    assert "*Engagement on TikTok*" in (embed.fields[2].value or "") or "*Betrokkenheid op TikTok*" in (
+        embed.fields[2].value or ""
     )
 
 
@@ -233,7 +232,7 @@ def test_stored_titles_are_shown_without_invisible_characters(lang: Lang) -> Non
     assert entry_line(msgs, dirty_post()).endswith(" · Klei en glazuur 2")
     assert entry_option_label(msgs, 1, dirty_post()).endswith(" · Klei en glazuur 2")
     report = progress_report([dirty_post()], [], NOW, weeks=12)
-    best = progress_embed(msgs, report, name=None).fields[3].value
+    best = progress_embed(msgs, report, name=None).fields[3].value or ""
     assert "Klei en glazuur 2" in best and "\u202e" not in best and "\x00" not in best
     # A title of nothing but invisible characters is no title at all.
     assert entry_line(msgs, dirty_post("\u202e\x00")) == entry_line(msgs, dirty_post(""))

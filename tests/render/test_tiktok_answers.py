@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import discord
 import pytest
 
 from bot.domain.best_time import best_time
@@ -16,6 +17,12 @@ from bot.i18n import Lang, messages_for
 from bot.render.besttime import best_time_embed, general_timing_embed
 from bot.render.history import import_problems_embed, problem_line, tiktok_saved_embed
 from tests.render.test_history_embeds import within_limits
+
+
+def description(answer: discord.Embed) -> str:
+    assert answer.description is not None
+    return answer.description
+
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Monday 16 November 2026, 00:00 UTC: a week in winter time (UTC+1).
@@ -35,14 +42,14 @@ def test_best_time_names_the_peak_and_the_hour_before_it_in_the_servers_zone() -
     best = best_time(week_with_peak(2, 19), AMSTERDAM)
     assert best is not None
     english = best_time_embed(messages_for("en"), best, "Europe/Amsterdam")
-    text = english.description.replace("\u202f", " ")
+    text = description(english).replace("\u202f", " ")
     assert "most active on **Wednesday around 8:00 PM**: on average 500 of them" in text
     assert "*Engagement on TikTok* advises posting about an hour before that peak" in text
     assert "**Wednesday around 7:00 PM**" in text
     assert "Based on 168 hours of follower activity, 16 Nov 2026 – 23 Nov 2026" in text
     assert "as UTC and shows them in this server's time zone, Europe/Amsterdam" in text
     assert english.footer.text == "Source: Engagement on TikTok"
-    dutch = best_time_embed(messages_for("nl"), best, "Europe/Amsterdam").description
+    dutch = description(best_time_embed(messages_for("nl"), best, "Europe/Amsterdam"))
     assert "het actiefst op **woensdag rond 20:00**: gemiddeld waren er in dat uur 500 online" in dutch
     assert "**woensdag rond 19:00**" in dutch and "168 uur volgersactiviteit" in dutch
 
@@ -51,7 +58,7 @@ def test_a_peak_just_after_midnight_is_posted_for_the_evening_before() -> None:
     # Monday 23:00 UTC is Tuesday 00:00 in Amsterdam: post on Monday at 23:00.
     best = best_time(week_with_peak(0, 23), AMSTERDAM)
     assert best is not None
-    text = best_time_embed(messages_for("nl"), best, "Europe/Amsterdam").description
+    text = description(best_time_embed(messages_for("nl"), best, "Europe/Amsterdam"))
     assert "**dinsdag rond 00:00**" in text and "**maandag rond 23:00**" in text
 
 
@@ -60,7 +67,7 @@ def test_general_advice_is_labelled_general_and_names_each_guide(lang: Lang) -> 
     msgs = messages_for(lang)
     answer = general_timing_embed(msgs)
     within_limits(answer)
-    body = answer.description
+    body = description(answer)
     assert body.startswith(msgs("besttime.general.intro"))
     # The three timing tips of guides 000, 001 and 004, each with its guide's title.
     assert body.count("• ") == 3
@@ -68,7 +75,7 @@ def test_general_advice_is_labelled_general_and_names_each_guide(lang: Lang) -> 
         assert f"*({guides().by_id(guide_id).title(lang)})*" in body
     assert answer.fields[0].value == msgs("besttime.general.how")
     no_peak = general_timing_embed(msgs, "besttime.answer.no_peak")
-    assert no_peak.description.startswith(msgs("besttime.answer.no_peak"))
+    assert description(no_peak).startswith(msgs("besttime.answer.no_peak"))
 
 
 def test_problems_in_a_tiktok_file_name_the_file_its_header_and_tiktoks_date_forms() -> None:
@@ -106,11 +113,11 @@ def test_the_saved_answer_counts_in_singular_and_plural(lang: Lang) -> None:
         PlannedPosts((), 2),
         TikTokImportOutcome(1, 0, 0, 0, 0, 0),
     )
-    assert msgs.count("history.import.tiktok_incomplete", 1) in one.description
-    assert msgs.count("history.import.tiktok_other_day", 1) in one.description
-    assert msgs.count("history.import.tiktok_incomplete", 3) in many.description
-    assert msgs.count("history.import.tiktok_other_day", 2) in many.description
-    assert "1 videos" not in one.description and "1 posts" not in one.description
+    assert msgs.count("history.import.tiktok_incomplete", 1) in description(one)
+    assert msgs.count("history.import.tiktok_other_day", 1) in description(one)
+    assert msgs.count("history.import.tiktok_incomplete", 3) in description(many)
+    assert msgs.count("history.import.tiktok_other_day", 2) in description(many)
+    assert "1 videos" not in description(one) and "1 posts" not in description(one)
 
 
 def test_nothing_changed_is_said_plainly() -> None:
@@ -119,6 +126,6 @@ def test_nothing_changed_is_said_plainly() -> None:
     answer = tiktok_saved_embed(
         msgs, "f.csv", export, PlannedPosts((), 0), TikTokImportOutcome(0, 0, 0, 0, 0, 12)
     )
-    assert "Files read: FollowerHistory.csv" in answer.description
-    assert msgs("history.import.tiktok_nothing_new") in answer.description
-    assert "New posts" not in answer.description
+    assert "Files read: FollowerHistory.csv" in description(answer)
+    assert msgs("history.import.tiktok_nothing_new") in description(answer)
+    assert "New posts" not in description(answer)

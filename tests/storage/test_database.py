@@ -230,7 +230,8 @@ async def test_a_query_running_past_the_statement_timeout_is_stopped(url: str) -
     try:
         with pytest.raises(asyncpg.QueryCanceledError):
             await db.fetch_one("SELECT pg_sleep(2)")
-        assert (await db.fetch_one("SELECT 1"))[0] == 1
+        row = await db.fetch_one("SELECT 1")
+        assert row is not None and row[0] == 1
     finally:
         await db.close()
 
@@ -239,7 +240,9 @@ async def test_a_query_running_past_the_statement_timeout_is_stopped(url: str) -
 async def test_a_read_is_tried_again_when_its_connection_was_cut(url: str) -> None:
     db = await PostgresDatabase.open(url, pool_size=1)
     try:
-        pid = (await db.fetch_one("SELECT pg_backend_pid()"))[0]
+        row = await db.fetch_one("SELECT pg_backend_pid()")
+        assert row is not None
+        pid = row[0]
         other = await asyncpg.connect(url)
         try:
             assert await other.fetchval("SELECT pg_terminate_backend($1)", pid) is True
@@ -277,7 +280,9 @@ async def test_connection_settings(tmp_path: Path) -> None:
         async with db.write() as conn:
             pragmas = {}
             for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "secure_delete"):
-                pragmas[name] = (await conn.fetch_one(f"PRAGMA {name}"))[0]
+                row = await conn.fetch_one(f"PRAGMA {name}")
+                assert row is not None
+                pragmas[name] = row[0]
         assert pragmas == {
             "journal_mode": "wal",
             "synchronous": 2,

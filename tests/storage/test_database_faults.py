@@ -252,7 +252,9 @@ async def full_disk(db: Database, repo: HistoryRepository, backend: Backend) -> 
         # No free pages, and no more than there are: SQLite's own limit answers SQLITE_FULL as a full disk does.
         await writer.execute("VACUUM")
         async with writer.execute("PRAGMA page_count") as cursor:
-            pages = (await cursor.fetchone())[0]
+            row = await cursor.fetchone()
+            assert row is not None
+            pages = row[0]
         await writer.execute(f"PRAGMA max_page_count = {pages}")
         # Then members log until the pages they write to have no room left either: each loop ends with the
         # write that found none.
@@ -348,7 +350,9 @@ async def test_a_full_disk_during_a_migration_is_write_failed(tmp_path: Path) ->
     try:
         assert isinstance(db, SQLiteDatabase)
         async with db._writer.execute("PRAGMA page_count") as cursor:
-            pages = (await cursor.fetchone())[0]
+            row = await cursor.fetchone()
+            assert row is not None
+            pages = row[0]
         await db._writer.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(WriteFailed):
             await db.migrate()

@@ -11,7 +11,7 @@ import pytest
 from bot.domain.shards import Shards
 from bot.storage.database import Database, open_database
 from bot.storage.jobs import Job, JobStore, PlannedJob
-from tests.databases import database_url
+from tests.databases import Backend, database_url
 
 KIND = "leaderboard_post"
 GUILD, OTHER_GUILD = 10, 11
@@ -284,7 +284,7 @@ async def test_a_claim_abandoned_under_one_split_is_taken_over_by_the_new_owner(
     assert await old.finish(claimed, "old-process", "done", "late", T + LEASE) is False
 
 
-async def test_two_processes_claiming_at_once_never_both_win_a_job(backend: str, tmp_path: Path) -> None:
+async def test_two_processes_claiming_at_once_never_both_win_a_job(backend: Backend, tmp_path: Path) -> None:
     """Each process its own connection(s) to one database, claiming the same due jobs at the same moment."""
     async with database_url(backend, tmp_path) as url:
         dbs = [await open_database(url) for _ in range(3)]

@@ -24,8 +24,10 @@ W8, W9, W10, W11 = IsoWeek(2026, 8), IsoWeek(2026, 9), IsoWeek(2026, 10), IsoWee
 LOGGED = datetime(2026, 3, 20, tzinfo=UTC)
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def exact(text: str) -> Fraction:

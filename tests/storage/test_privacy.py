@@ -26,6 +26,7 @@ from bot.storage.history import HistoryRepository, ImportOutcome
 from bot.storage.jobs import JobStore, PlannedJob
 from bot.storage.leaderboard import LeaderboardRepository
 from bot.storage.privacy import MEMBER_MENTIONS, MEMBER_ROWS, SERVER_TABLES, PrivacyRepository
+from bot.storage.sqlite import SQLiteDatabase
 from tests.clock import SetClock
 
 # Snowflake-sized ids whose digits occur in no other value of the fixture (times, counts, other ids).
@@ -601,6 +602,7 @@ async def test_a_server_with_only_settings_or_only_jobs(db: Database) -> None:
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_deleted_words_are_gone_from_the_files_on_disk(filled: Filled) -> None:
     """Not just unlinked: the database file and its write-ahead log no longer hold what was deleted."""
+    assert isinstance(filled.db, SQLiteDatabase)
     path = filled.db.path
     files = [path, path.with_name(path.name + "-wal")]
     before = b"".join(f.read_bytes() for f in files if f.exists())

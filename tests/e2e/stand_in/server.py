@@ -2244,6 +2244,7 @@ class StandIn:
             return _error(403, "Missing Permissions", 50013)
         if kind == PRIVATE_THREAD and parent_id in self._no_private_threads:
             return _error(400, "Cannot execute action on this channel type", 50024)
+        assert isinstance(name, str)  # anything else was refused above
         thread = ThreadState(
             id=snowflake(),
             name=name,
