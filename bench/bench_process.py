@@ -34,13 +34,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.bench_history import GUIDE_POST, cpu_seconds, first_response_ms
+from bench.bench_history import GUIDE_POST, first_response_ms
 from tests.databases import Backend, sync_database_url
+from tests.domain.test_search import QUESTIONS
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.stand_in import Reply, StandIn, User
 
 BARE_ARGV = [sys.executable, "-m", "bench.bare_bot"]
 PULSE_ARGV = [sys.executable, "-m", "bot"]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process's threads so far, in nanoseconds' precision (Linux schedstat; /proc/<pid>/stat counts
+    in 10 ms ticks, too coarse for a round of a few hundred interactions of well under a millisecond each).
+    The bots' threads live as long as they do, so none of their time is lost with an ended thread."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
 
 
 def rss_mb(pid: int) -> float:
@@ -167,7 +179,11 @@ def calls(rig: Rig, workers: int) -> dict[str, Callable[[int], Reply]]:
         options = {**GUIDE_POST, "likes": 100 + number, "log": True}
         return rig.bot.invoke("engagement post", options, user=member(number))
 
-    return {"bare": bare, "post": post, "log": log_post}
+    def ask(number: int) -> Reply:
+        question, _ = QUESTIONS[number % len(QUESTIONS)]
+        return rig.bot.invoke("ask", {"question": question}, user=member(number))
+
+    return {"bare": bare, "post": post, "log": log_post, "ask": ask}
 
 
 def goal(text: str, figure: str, met: bool) -> str:
@@ -193,15 +209,16 @@ def benchmark(args: argparse.Namespace) -> None:
 
         bare_call = calls(bare, args.workers)["bare"]
         pulse_calls = calls(pulse, args.workers)
-        for rig, call in ((bare, bare_call), (pulse, pulse_calls["post"]), (pulse, pulse_calls["log"])):
+        for rig, call in ((bare, bare_call), *((pulse, call) for call in pulse_calls.values())):
             rig.burst(call, 100, 8)
 
-        rounds: dict[str, list[Round]] = {"bare": [], "pulse bare": [], "post": [], "log": []}
+        rounds: dict[str, list[Round]] = {"bare": [], "pulse bare": [], "post": [], "log": [], "ask": []}
         for _ in range(args.rounds):
             rounds["bare"].append(bare.burst(bare_call, args.requests, args.workers))
             rounds["pulse bare"].append(pulse.burst(pulse_calls["bare"], args.requests, args.workers))
             rounds["post"].append(pulse.burst(pulse_calls["post"], args.requests, args.workers))
             rounds["log"].append(pulse.burst(pulse_calls["log"], args.requests, args.workers))
+            rounds["ask"].append(pulse.burst(pulse_calls["ask"], args.requests, args.workers))
 
         steady_bare = bare.steady(bare_call, args.rate, args.steady_seconds)
         steady_log = pulse.steady(pulse_calls["log"], args.rate, args.steady_seconds)
@@ -239,6 +256,7 @@ def benchmark(args: argparse.Namespace) -> None:
         ("pulse bare", "bare command in Pulse"),
         ("post", "/engagement post"),
         ("log", "  log:True"),
+        ("ask", "/ask (the guides searched)"),
     ):
         first = [ms for r in rounds[command] for ms in r.first_ms]
         print(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from itertools import pairwise
 from statistics import median
 from typing import Literal
@@ -145,8 +146,12 @@ class Tips(Strict):
             raise ValueError(f"signal_topics name unknown topics {sorted(unknown)}")
         return self
 
+    @cached_property
+    def _by_key(self) -> dict[str, Topic]:
+        return {t.key: t for t in self.topics}
+
     def topic(self, key: str) -> Topic:
-        return next(t for t in self.topics if t.key == key)
+        return self._by_key[key]
 
     def for_signal(self, signal: Signal) -> Topic:
         return self.topic(self.signal_topics[signal])
@@ -353,7 +358,7 @@ class PostSignals:
     topic: Topic
 
 
-def _extremes(values: dict[Signal, Fraction]) -> tuple[Signal, Signal]:
+def _extremes(values: Mapping[Signal, Fraction | int]) -> tuple[Signal, Signal]:
     by_depth = sorted(values, key=_DEPTH.index)
     weakest = min(by_depth, key=lambda s: values[s])
     strongest = max(reversed(by_depth), key=lambda s: values[s])
@@ -389,6 +394,7 @@ def post_signals(
         if len(scores) >= 2:
             strongest, weakest = _extremes(scores)
             return PostSignals("history", scores, strongest, weakest, knowledge.for_signal(weakest))
+    # Shares of one total order as their counts do: compare the integers, not the fractions.
+    strongest, weakest = _extremes(counts)
     shares_of_total = {signal: Fraction(count, total) for signal, count in counts.items()}
-    strongest, weakest = _extremes(shares_of_total)
     return PostSignals("mix", shares_of_total, strongest, weakest, knowledge.for_signal(weakest))

@@ -32,12 +32,14 @@ def rating_name(msgs: Messages, rating: Rating) -> str:
 
 def rate_text(msgs: Messages, rate: Fraction, boundaries: Iterable[Fraction] = ()) -> str:
     """A rate in the reader's format; never rounded onto a boundary it does not sit on (4,4501% stays above 4,45%)."""
-    edges = set(boundaries)
+    edges = [(edge.numerator, edge.denominator) for edge in boundaries]
     for decimals in RATE_DECIMALS:
-        shown = scaled(rate, decimals)
-        # A rate that is not zero is never shown as 0%, nor rounded onto a rating boundary.
-        exact = shown * rate.denominator == rate.numerator * 10**decimals
-        if exact or (shown != 0 and Fraction(shown, 10**decimals) not in edges):
+        shown, unit = scaled(rate, decimals), 10**decimals
+        # A rate that is not zero is never shown as 0%, nor rounded onto a rating boundary (compared as
+        # shown / unit == numerator / denominator, in integers).
+        exact = shown * rate.denominator == rate.numerator * unit
+        on_edge = any(shown * denominator == numerator * unit for numerator, denominator in edges)
+        if exact or (shown != 0 and not on_edge):
             return msgs.percent(rate, decimals)
     return msgs.percent(rate, RATE_DECIMALS[-1])
 
