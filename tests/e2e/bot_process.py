@@ -40,6 +40,7 @@ BOT_SETTINGS = (
     "SHARD_IDS",
     "METRICS_PORT",
     "METRICS_HOST",
+    "PULSE_ON_CONFIG_ERROR",
 )
 
 

@@ -1,4 +1,4 @@
-"""/health and /metrics of the real bot (METRICS_PORT)."""
+"""/health and /metrics of the real bot (METRICS_PORT), and the Docker image's HEALTHCHECK run against it."""
 
 from __future__ import annotations
 
@@ -6,15 +6,30 @@ import math
 import re
 import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.e2e.bot_process import BotProcess, Bots
 from tests.e2e.faulty_cog import SLOW_STARTED
 from tests.e2e.monitoring import free_port, get, health, key, wait_for_health, wait_for_samples
+from tests.e2e.stand_in import StandIn
+from tests.test_docker import healthcheck_command, image_environment
 
 POST = {"likes": 300, "comments": 40, "shares": 25, "saves": 15, "followers": 5000}
 FAULTY = "tests.e2e.faulty_cog"
+
+
+def healthcheck(port: int) -> int:
+    """The exit code of the Dockerfile's HEALTHCHECK command, run with the image's METRICS_HOST."""
+    command = [sys.executable, *healthcheck_command()[1:]]
+    env = {
+        "METRICS_PORT": str(port),
+        "METRICS_HOST": image_environment()["METRICS_HOST"],
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(command, env=env, capture_output=True, timeout=10).returncode
 
 
 def start_with_metrics(start_bot: Callable[..., BotProcess], **env: str) -> tuple[BotProcess, int]:
@@ -81,6 +96,16 @@ def test_health_is_ready_when_connected_and_says_stopping_while_pulse_drains(
     assert "serving /health and /metrics on 127.0.0.1 port" in bot.log
 
 
+def test_the_images_healthcheck_passes_on_a_ready_bot_and_fails_once_it_stopped(
+    start_bot: Callable[..., BotProcess],
+) -> None:
+    bot, port = start_with_metrics(start_bot)
+    wait_for_health(port, 200)
+    assert healthcheck(port) == 0
+    assert bot.stop() == 0
+    assert healthcheck(port) == 1
+
+
 def test_a_taken_port_is_logged_and_members_are_still_answered(start_bot: Callable[..., BotProcess]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -89,3 +114,18 @@ def test_a_taken_port_is_logged_and_members_are_still_answered(start_bot: Callab
         bot = start_bot(env={"METRICS_PORT": str(port)})
         assert re.search(rf"ERROR .*cannot serve /health and /metrics on 127\.0\.0\.1 port {port}", bot.log)
         assert bot.invoke("engagement post", POST).type == 4
+
+
+def test_a_rejected_token_in_the_image_waits_unhealthy_instead_of_exiting_into_a_restart_loop(
+    start_bot: Callable[..., BotProcess], stand_in: StandIn
+) -> None:
+    stand_in.reject_token("revoked-token")
+    port = free_port()
+    env = {"DISCORD_TOKEN": "revoked-token", "METRICS_PORT": str(port), "PULSE_ON_CONFIG_ERROR": "wait"}
+    bot = start_bot(env=env, wait=False)
+    bot.wait_for_log("PULSE_ON_CONFIG_ERROR=wait: waiting to be stopped")
+    assert bot.wait_exit(2) is None
+    assert healthcheck(port) == 1
+    assert bot.stop() == 2
+    assert "Traceback" not in bot.log
+    assert [line for line in bot.log.splitlines() if "rejected" in line]
