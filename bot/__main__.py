@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
+import threading
 
 import aiohttp
 import discord
@@ -22,6 +24,23 @@ log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
 EXIT_UNREACHABLE = 1
+
+
+def exit_for_config_error() -> int:
+    """EXIT_CONFIG; with PULSE_ON_CONFIG_ERROR=wait (the Docker image), only after a stop signal.
+
+    A supervisor that restarts whatever exits (Docker's `restart: unless-stopped`) would otherwise print the same
+    error every minute forever; waiting keeps the one line in the log and the container marked unhealthy.
+    """
+    if os.environ.get("PULSE_ON_CONFIG_ERROR", "").strip().lower() == "wait":
+        print("PULSE_ON_CONFIG_ERROR=wait: waiting to be stopped; fix that, then restart.", file=sys.stderr)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        # In steps: a signal that lands on another thread is only handled once this thread runs again.
+        while not stop.wait(1.0):
+            pass
+    return EXIT_CONFIG
 
 
 def configure_logging(level: str) -> None:
@@ -79,7 +98,7 @@ async def run(settings: Settings) -> int:
             "(Bot > Reset Token) into DISCORD_TOKEN.",
             file=sys.stderr,
         )
-        return EXIT_CONFIG
+        return exit_for_config_error()
     except (aiohttp.ClientConnectionError, TimeoutError) as exc:
         # A network fault, not a bug: one line, and a non-zero exit so a supervisor tries again later.
         print(f"Pulse cannot reach Discord ({discord.http.Route.BASE}): {exc}", file=sys.stderr)
@@ -89,7 +108,11 @@ async def run(settings: Settings) -> int:
         if problem is None:
             raise
         print(f"Pulse cannot start: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
+        if isinstance(problem, DatabaseUnavailable | WriteFailed):
+            # The database may still be starting (after a reboot Docker starts containers in no particular
+            # order), a full disk may be freed: exit, so that a restart policy tries again.
+            return EXIT_CONFIG
+        return exit_for_config_error()
     # bot.start() returns as soon as the gateway is closed, before Pulse.close() has closed the database;
     # asyncio.run would cancel that, and aiosqlite's worker thread would then keep the process alive.
     await asyncio.gather(*closing)
@@ -106,7 +129,7 @@ def main() -> int:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_CONFIG
+        return exit_for_config_error()
     configure_logging(settings.log_level)
     point_at_discord(settings)
     return asyncio.run(run(settings))

@@ -21,6 +21,7 @@ from bot.domain import knowledge
 from bot.domain.limits import COOLDOWNS, Cooldowns, scaled
 from bot.errors import PulseCommandTree
 from bot.i18n import CommandTranslator
+from bot.monitoring import Monitoring
 from bot.retention import ServerRetention
 from bot.scheduler import Dispatcher
 from bot.servers import Servers
@@ -100,8 +101,13 @@ class Pulse(commands.AutoShardedBot):
         self.stopping = False
         self.cooldowns = Cooldowns(scaled(COOLDOWNS, settings.cooldown_scale))
         self.work = FairPool()
+        self.monitoring: Monitoring | None = None
 
     async def setup_hook(self) -> None:
+        if self.settings.metrics_port is not None:
+            # Before anything slow (migrations, loading), so /health answers "starting" instead of refusing.
+            self.monitoring = Monitoring(self, self.settings.metrics_host, self.settings.metrics_port)
+            await self.monitoring.start()
         self.db = await open_database(
             self.settings.database_url,
             pool_size=self.settings.database_pool_size,
@@ -228,6 +234,8 @@ class Pulse(commands.AutoShardedBot):
             self.work.close()
             if hasattr(self, "db"):
                 await self.db.close()
+            if self.monitoring is not None:
+                await self.monitoring.stop()
 
     @property
     def uptime_seconds(self) -> float:

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import command_metrics
 from bot.context import messages
 from bot.domain.errors import InvalidInput
 from bot.i18n import Messages, command_key
@@ -123,6 +124,10 @@ def _options(interaction: discord.Interaction) -> list[Mapping[str, Any]]:
 class PulseCommandTree(app_commands.CommandTree):
     """The command tree with Pulse's single error handler."""
 
+    def _from_interaction(self, interaction: discord.Interaction) -> None:
+        command_metrics.stamp_arrival(interaction)
+        super()._from_interaction(interaction)
+
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if await refused_while_stopping(interaction):
             return False
@@ -165,6 +170,10 @@ class PulseCommandTree(app_commands.CommandTree):
                     await interaction.response.autocomplete([])
                 return
             await answer_error(interaction, error)
+        else:
+            # Every path that refused or failed the command set this, and counted it there.
+            if not interaction.command_failed:
+                command_metrics.count(interaction, "answered")
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await answer_error(interaction, error)
@@ -188,6 +197,7 @@ async def refused_while_stopping(interaction: discord.Interaction) -> bool:
     if not getattr(interaction.client, "stopping", False):
         return False
     log.info("interaction %s arrived while stopping; asked to try again", interaction.id)
+    command_metrics.count(interaction, "stopping")
     if interaction.type is discord.InteractionType.autocomplete:
         await interaction.response.autocomplete([])
     else:
@@ -203,6 +213,7 @@ async def answer_error(interaction: discord.Interaction, error: BaseException) -
     msgs = messages(interaction)
     saved = interaction.extras.get("saved")
     text = describe(error, msgs)
+    command_metrics.count(interaction, "failed" if text is None else "refused")
     if isinstance(getattr(error, "original", error), WriteFailed):
         log.error("interaction %s stored nothing: %s", interaction.id, error, exc_info=error)
     if saved and _undelivered(error):

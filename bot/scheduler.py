@@ -13,9 +13,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 from bot.clock import Clock
+from bot.metrics import SCHEDULED_JOBS
 from bot.storage.jobs import Job, JobStore, PlannedJob
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,14 @@ RETRY_BASE = timedelta(minutes=1)
 FAULT_PAUSE = 5.0
 
 
+State = Literal["done", "skipped", "failed", "retry"]
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a handler did with a job; `then` is the job that follows it (planned in the same transaction)."""
 
-    state: Literal["done", "skipped", "failed", "retry"]
+    state: State
     detail: str = ""
     then: PlannedJob | None = None
 
@@ -64,6 +68,9 @@ class Dispatcher:
 
     def register(self, kind: str, handler: JobHandler) -> None:
         self.handlers[kind] = handler
+        # Every outcome's series exists from the start, so the first failure shows as an increase from zero.
+        for state in get_args(State):
+            SCHEDULED_JOBS.labels(kind, state)
 
     def wake(self) -> None:
         """Look at the table again now (a job was planned or moved)."""
@@ -101,6 +108,7 @@ class Dispatcher:
         if state == "retry":
             if job.attempts < MAX_ATTEMPTS:
                 await self.store.retry(job, self.owner, now + retry_delay(job.attempts), outcome.detail)
+                SCHEDULED_JOBS.labels(job.kind, "retry").inc()
                 return outcome
             log.error(
                 "job %s (%s, guild %s) gave up after %d attempts",
@@ -112,6 +120,7 @@ class Dispatcher:
             outcome = Outcome("failed", outcome.detail, await self._following(handler, job))
             state = "failed"
         finished = await self.store.finish(job, self.owner, state, outcome.detail, now, outcome.then)
+        SCHEDULED_JOBS.labels(job.kind, state).inc()
         if not finished:
             log.warning("job %s was claimed by another process before it finished here", job.id)
         return outcome

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Shards over processes: every process gets the same SHARD_COUNT and its own SHARD_IDS ("0,1"; empty: all).
     shard_count: int | None = Field(default=None, ge=1, le=10000)
     shard_ids: str = ""
+    # Serve /health and /metrics for operators on this port (unset: not at all), on METRICS_HOST's address.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("log_level", "command_sync", mode="before")
     @classmethod
@@ -64,10 +67,16 @@ class Settings(BaseSettings):
             raise ValueError("needs a UTC offset, e.g. 2026-11-23T08:59:55+01:00")
         return value
 
-    @field_validator("dev_guild_id", "clock_start", "shard_count", mode="before")
+    @field_validator("dev_guild_id", "clock_start", "shard_count", "metrics_port", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("metrics_host", mode="before")
+    @classmethod
+    def _blank_is_loopback(cls, value: object) -> object:
+        # An empty host would make the endpoints listen on every interface: that has to be asked for by name.
+        return "127.0.0.1" if isinstance(value, str) and not value.strip() else value
 
     @field_validator("discord_token")
     @classmethod

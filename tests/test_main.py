@@ -1,10 +1,12 @@
 """`python -m bot` as an operator meets it when something outside the code is wrong."""
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bot.__main__ import startup_problem
@@ -49,3 +51,27 @@ def test_a_write_refused_during_start_up_is_told_as_the_operators_problem() -> N
         "the database /data/pulse.db refused a write (OperationalError: database or disk is full); nothing was "
         "saved. Check that its disk has free space and that Pulse may write to it (DATABASE_URL names it)."
     )
+
+
+def test_a_configuration_error_waits_for_a_stop_under_docker_instead_of_exiting(tmp_path: Path) -> None:
+    """What the image's PULSE_ON_CONFIG_ERROR=wait does: one error, no restart loop, and `docker stop` works."""
+    base = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,  # no .env with a token
+        env={**base, "PYTHONPATH": str(REPO), "PULSE_ON_CONFIG_ERROR": "wait"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(3)
+        assert bot.poll() is None, bot.stderr.read() if bot.stderr else ""
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(10) == 2
+    finally:
+        bot.kill()
+    assert bot.stderr is not None
+    lines = bot.stderr.read().strip().splitlines()
+    assert lines[0].startswith("DISCORD_TOKEN is not set.")
+    assert lines[1].startswith("PULSE_ON_CONFIG_ERROR=wait: waiting to be stopped")
+    assert len(lines) == 2

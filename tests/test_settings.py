@@ -15,6 +15,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "DEV_GUILD_ID",
         "COMMAND_SYNC",
         "EXTRA_EXTENSIONS",
+        "METRICS_PORT",
+        "METRICS_HOST",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -146,4 +148,32 @@ def test_a_split_over_processes_needs_postgresql(monkeypatch: pytest.MonkeyPatch
     assert load_settings().shards == Shards(2, (0, 1))
     monkeypatch.setenv("SHARD_IDS", "1")
     with pytest.raises(SettingsError, match="cannot share one SQLite file"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("port", "host", "expected"),
+    [
+        (None, None, (None, "127.0.0.1")),
+        ("", "", (None, "127.0.0.1")),
+        ("9100", None, (9100, "127.0.0.1")),
+        ("9100", "0.0.0.0", (9100, "0.0.0.0")),
+    ],
+)
+def test_metrics_are_off_unless_a_port_is_set_and_stay_on_loopback_unless_told(
+    monkeypatch: pytest.MonkeyPatch, port: str | None, host: str | None, expected: tuple[int | None, str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    for name, value in (("METRICS_PORT", port), ("METRICS_HOST", host)):
+        if value is not None:
+            monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert (settings.metrics_port, settings.metrics_host) == expected
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "http"])
+def test_a_bad_metrics_port_names_the_variable(monkeypatch: pytest.MonkeyPatch, port: str) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("METRICS_PORT", port)
+    with pytest.raises(SettingsError, match=r"^METRICS_PORT"):
         load_settings()

@@ -10,6 +10,7 @@ import asyncio
 import functools
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import asyncpg
 import asyncpg.pool
 
+from bot.metrics import DATABASE_COMMIT
 from bot.storage.database import (
     Database,
     DatabaseUnavailable,
@@ -146,6 +148,7 @@ class PostgresDatabase(Database):
     def __init__(self, pool: asyncpg.Pool, where: str) -> None:
         self.pool = pool
         self._where = where
+        self._commit_time = DATABASE_COMMIT.labels(self.dialect)
 
     @property
     def where(self) -> str:
@@ -229,8 +232,12 @@ class PostgresDatabase(Database):
     async def write(self) -> AsyncIterator[PostgresTransaction]:
         # Not retried: once the block has run, whether the commit reached the server is not known.
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                yield PostgresTransaction(conn)
+            async with self.pool.acquire() as conn:
+                async with conn.transaction():
+                    yield PostgresTransaction(conn)
+                    # Leaving the block without an error is the commit: timed from here to just after it.
+                    committing = time.perf_counter()
+                self._commit_time.observe(time.perf_counter() - committing)
         except asyncpg.PostgresError as exc:
             if refuses_writes(exc):
                 raise WriteFailed(self.where, exc) from exc

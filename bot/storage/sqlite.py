@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.metrics import DATABASE_COMMIT
 from bot.storage.database import (
     Database,
     DatabaseUnavailable,
@@ -87,6 +89,7 @@ class SQLiteDatabase(Database):
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._commit_time = DATABASE_COMMIT.labels(self.dialect)
 
     @property
     def where(self) -> str:
@@ -164,7 +167,9 @@ class SQLiteDatabase(Database):
                 await self._writer.execute("BEGIN IMMEDIATE")
                 try:
                     yield SQLiteTransaction(self._writer)
+                    started = time.perf_counter()
                     await self._writer.commit()
+                    self._commit_time.observe(time.perf_counter() - started)
                 except BaseException:
                     await self._roll_back()
                     raise

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.monitoring import free_port, key, wait_for_samples
 from tests.e2e.stand_in import (
     ADMIN_PERMISSIONS,
     MANAGE_GUILD,
@@ -288,11 +289,21 @@ def test_downtime_over_the_due_time_posts_late_once(
     log_post(bot, stand_in.member, likes=380, followers=5_000)
     bot.stop()
     # Back on Tuesday: the Monday post is owed, and goes out once.
-    start_bot(env={"CLOCK_START": datetime(2026, 11, 24, 15, 0, tzinfo=AMSTERDAM).isoformat()})
+    port = free_port()
+    tuesday = datetime(2026, 11, 24, 15, 0, tzinfo=AMSTERDAM)
+    start_bot(env={"CLOCK_START": tuesday.isoformat(), "METRICS_PORT": str(port)})
     [post] = wait_for_posts(stand_in, 1)
     assert post.payload["embeds"][0]["footer"]["text"].startswith("Pulse · 2026-W47 ·")
     time.sleep(1.5)
     assert len(stand_in.channel_messages()) == 1
+    jobs = "pulse_scheduled_jobs_total"
+    wait_for_samples(
+        port,
+        {
+            key(jobs, kind="leaderboard", outcome="done"): 1,
+            key(jobs, kind="leaderboard", outcome="failed"): 0,
+        },
+    )
 
 
 def test_a_lost_answer_is_retried_without_a_second_post(
@@ -313,11 +324,13 @@ def test_a_lost_answer_is_retried_without_a_second_post(
 def test_a_channel_that_refuses_turns_the_post_off_and_admins_are_told(
     start_bot: Callable[..., BotProcess], stand_in: StandIn
 ) -> None:
-    bot = start_bot(env={"CLOCK_START": BEFORE_WEEK_END.isoformat()})
+    port = free_port()
+    bot = start_bot(env={"CLOCK_START": BEFORE_WEEK_END.isoformat(), "METRICS_PORT": str(port)})
     board = stand_in.add_channel("leaderboard")
     configure_weekly(bot, board)
     stand_in.forbid_channel(board)
     bot.wait_for_log(r"weekly post turned off \(channel_forbidden\)", timeout=POST_TIMEOUT)
+    wait_for_samples(port, {key("pulse_scheduled_jobs_total", kind="leaderboard", outcome="failed"): 1})
     shown = admin_settings(bot, "show", locale="nl")
     assert f"Pulse mocht niet posten in <#{board.id}>" in shown.text
     assert "Posten: uit" in shown.text

@@ -6,6 +6,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.metrics import DATABASE_COMMIT
 from bot.storage.database import (
     Database,
     DatabaseUnavailable,
@@ -18,6 +19,7 @@ from bot.storage.postgres import VERSIONS_TABLE, PostgresDatabase, numbered
 from bot.storage.sqlite import SQLiteDatabase
 from bot.storage.state import BotState
 from tests.databases import Backend, database_url
+from tests.test_metrics import histogram_count
 
 
 def schema(path: Path) -> list[tuple[str, str]]:
@@ -381,3 +383,19 @@ async def test_privacy_migration_keeps_every_row_and_lets_ids_go(tmp_path: Path)
         assert conn.execute("SELECT id, member_id, viewer_id, what FROM data_views").fetchall() == [
             (1, 8, None, "history")
         ]
+
+
+async def test_each_commit_is_timed_and_a_rolled_back_write_is_not(url: str) -> None:
+    db = await open_database(url)
+    await db.migrate()
+    commits = DATABASE_COMMIT.labels(db.dialect)
+    before = histogram_count(commits)
+    try:
+        await BotState(db).set("k", "one")
+        with pytest.raises(RuntimeError):
+            async with db.write() as conn:
+                await conn.execute("UPDATE bot_state SET value = 'two' WHERE key = ?", ("k",))
+                raise RuntimeError("boom")
+        assert histogram_count(commits) == before + 1
+    finally:
+        await db.close()
