@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,6 +105,11 @@ class Transaction(Protocol):
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
 
+# One INSERT … VALUES of a linked write (see `Database.insert_linked`): its SQL without RETURNING, and its
+# parameters made from the ids the step before it returned (none for the first step).
+InsertStep = tuple[str, Callable[[list[int]], Sequence[Any]]]
+
+
 class Database(ABC):
     """A database Pulse keeps its data in. Writes go through `write()`; reads see what is committed."""
 
@@ -136,6 +141,16 @@ class Database(ABC):
     @abstractmethod
     def write(self) -> AbstractAsyncContextManager[Transaction]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
+
+    async def insert_linked(self, steps: Sequence[InsertStep]) -> list[list[int]]:
+        """Run multi-row INSERTs in one transaction, each step's rows made from the ids the step before it
+        returned; every step's new ids, in the order of its VALUES rows (ids are handed out in that order)."""
+        returned: list[list[int]] = []
+        async with self.write() as conn:
+            for sql, params in steps:
+                rows = await conn.fetch_all(sql + " RETURNING id", params(returned[-1] if returned else []))
+                returned.append(sorted(row[0] for row in rows))
+        return returned
 
     @abstractmethod
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]: ...

@@ -530,31 +530,27 @@ class _GroupCommit:
                         _settle([single], None, alone)
 
     async def _store(self, items: list[_PendingPost]) -> list[int]:
-        # Two multi-row INSERTs per group, not two per post: every statement is a hop to the database.
-        # Ids are handed out in the order of the VALUES rows, so the sorted returned ids line up with the rows.
+        # Two multi-row INSERTs per group, not two per post, sent together (`insert_linked`): every statement
+        # apart is a trip to the database while the write lock is held.
         ids: list[int] = []
-        async with self.db.write() as conn:
-            for start in range(0, len(items), _ROWS_PER_INSERT):
-                chunk = items[start : start + _ROWS_PER_INSERT]
-                batches = await _new_ids(
-                    conn,
-                    "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES "
-                    + ", ".join(["(?, ?, 'post', ?)"] * len(chunk)),
-                    [
-                        value
-                        for guild_id, user_id, _, at in chunk
-                        for value in (guild_id, user_id, to_text(at))
-                    ],
-                )
-                ids += await _new_ids(
-                    conn,
-                    _INSERT_POSTS + ", ".join([_POST_ROW] * len(chunk)),
-                    [
-                        value
-                        for batch_id, (guild_id, user_id, post, at) in zip(batches, chunk, strict=True)
-                        for value in (batch_id, guild_id, user_id, *_post_values(post, at))
-                    ],
-                )
+        for start in range(0, len(items), _ROWS_PER_INSERT):
+            chunk = items[start : start + _ROWS_PER_INSERT]
+            batches = (
+                "INSERT INTO history_batches (guild_id, user_id, kind, created_at) VALUES "
+                + ", ".join(["(?, ?, 'post', ?)"] * len(chunk)),
+                lambda _, chunk=chunk: [
+                    value for guild_id, user_id, _, at in chunk for value in (guild_id, user_id, to_text(at))
+                ],
+            )
+            posts = (
+                _INSERT_POSTS + ", ".join([_POST_ROW] * len(chunk)),
+                lambda batch_ids, chunk=chunk: [
+                    value
+                    for batch_id, (guild_id, user_id, post, at) in zip(batch_ids, chunk, strict=True)
+                    for value in (batch_id, guild_id, user_id, *_post_values(post, at))
+                ],
+            )
+            ids += (await self.db.insert_linked([batches, posts]))[-1]
         return ids
 
 

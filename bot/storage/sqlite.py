@@ -18,6 +18,7 @@ from bot.metrics import DATABASE_COMMIT
 from bot.storage.database import (
     Database,
     DatabaseUnavailable,
+    InsertStep,
     Migration,
     Row,
     WriteFailed,
@@ -173,6 +174,40 @@ class SQLiteDatabase(Database):
                 except BaseException:
                     await self._roll_back()
                     raise
+            except sqlite3.Error as exc:
+                if refuses_writes(exc):
+                    raise WriteFailed(self.where, exc) from exc
+                raise
+
+    async def insert_linked(self, steps: Sequence[InsertStep]) -> list[list[int]]:
+        # The whole transaction in one trip to the writer's thread, not one per statement: every trip waits for
+        # the event loop to come round, behind every other member's answer, while the write lock is held.
+        def run(conn: sqlite3.Connection) -> list[list[int]]:
+            returned: list[list[int]] = []
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in steps:
+                    rows = conn.execute(
+                        sql + " RETURNING id", tuple(params(returned[-1] if returned else []))
+                    )
+                    returned.append(sorted(row[0] for row in rows.fetchall()))
+                started = time.perf_counter()
+                conn.commit()
+                self._commit_time.observe(time.perf_counter() - started)
+            except BaseException:
+                if conn.in_transaction:
+                    try:
+                        conn.rollback()
+                    except sqlite3.Error:
+                        log.exception("rolling back a failed write on %s failed too", self.where)
+                raise
+            return returned
+
+        async with self._write_lock:
+            try:
+                # aiosqlite's own way to run a function on its thread with its connection (what each of its
+                # methods does); tests/storage covers it on every version the lock file allows.
+                return await self._writer._execute(run, self._writer._conn)
             except sqlite3.Error as exc:
                 if refuses_writes(exc):
                     raise WriteFailed(self.where, exc) from exc
