@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import statistics
 import sys
@@ -192,6 +193,9 @@ def goal(text: str, figure: str, met: bool) -> str:
 
 def benchmark(args: argparse.Namespace) -> None:
     backend: Backend = args.backend
+    # The stand-ins and the simulated members live in this process and keep every request and message: a full
+    # collection of all that stalls every member at once, and the stall would be counted against the bots.
+    gc.disable()
     # The bare command inside Pulse too: the difference to the bare bot is what Pulse costs every command.
     env = {"LOG_LEVEL": "WARNING", "COOLDOWN_SCALE": "0", "EXTRA_EXTENSIONS": "bench.bare_cog"}
     # An installed Pulse runs from bytecode caches (the Docker image compiles them at build time); a shell that
