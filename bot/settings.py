@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Where Discord is reached; only changed to go through a proxy or a stand-in.
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
+    # Seconds Discord may take, in all, to let Pulse log in and connect (its first READY); a Discord that takes
+    # the connection and never answers would otherwise hold the start for minutes.
+    discord_connect_timeout: float = Field(default=30.0, gt=0, le=3600)
     # Start the bot's clock at this moment (ISO 8601 with an offset); it runs at normal speed from there.
     # For trying out scheduled posts and for the end-to-end tests; leave unset in production.
     clock_start: datetime | None = None

@@ -17,6 +17,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "EXTRA_EXTENSIONS",
         "METRICS_PORT",
         "METRICS_HOST",
+        "DISCORD_CONNECT_TIMEOUT",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -31,6 +32,17 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.command_sync == "auto"
     assert settings.dev_guild_id is None
     assert settings.extensions == []
+    assert settings.discord_connect_timeout == 30
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_a_connect_timeout_that_is_no_time_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("DISCORD_CONNECT_TIMEOUT", value)
+    with pytest.raises(SettingsError, match=r"^DISCORD_CONNECT_TIMEOUT: .*\(got '"):
+        load_settings()
 
 
 def test_token_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 from aiohttp import WSMsgType, web
@@ -282,6 +282,10 @@ class StandIn:
         self.nonce_window = 300.0
         self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self._faults: list[Fault] = []
+        # Requests that never get an answer, and where new gateway connections go silent (see `stall`).
+        self._stalls: list[tuple[str, re.Pattern[str]]] = []
+        self._gateway_stall: Literal["hello", "ready"] | None = None
+        self._released = asyncio.Event()
         self._blobs: dict[int, tuple[str, bytes, str | None]] = {}
         self._waiters: set[asyncio.Future[None]] = set()
         self._routes = self._route_table()
@@ -343,6 +347,8 @@ class StandIn:
         self.port = self._runner.addresses[0][1]
 
     async def _shutdown(self) -> None:
+        # Stalled requests end now: aiohttp would otherwise wait for their handlers before it stops.
+        self._released.set()
         for session in self._sessions:
             if not session.ws.closed:
                 await session.ws.close(code=1001)
@@ -881,6 +887,55 @@ class StandIn:
             self._faults.append(fault)
 
         self._call(add(), timeout=5)
+
+    def stall(self, method: str, path_regex: str) -> None:
+        """Never answer the REST requests that match (path below /api/v10, fullmatch), as a Discord that took
+        the connection and went silent; each stays open until the bot gives up or the stand-in closes."""
+
+        async def add() -> None:
+            self._stalls.append((method.upper(), re.compile(path_regex)))
+
+        self._call(add(), timeout=5)
+
+    def stall_gateway(self, at: Literal["hello", "ready"] | None) -> None:
+        """Make new gateway connections go silent: `"hello"` opens the websocket and sends nothing, `"ready"`
+        sends HELLO and answers heartbeats but never READY after IDENTIFY. None: answer again (connections that
+        already went silent stay so)."""
+        if at not in ("hello", "ready", None):
+            raise StandInError(f"stall_gateway takes 'hello', 'ready' or None, not {at!r}")
+        self._gateway_stall = at
+
+    def drop_connections(self) -> None:
+        """Close every open gateway connection with code 1001, as a gateway node that goes away: the bot
+        connects again on its own."""
+
+        async def drop() -> None:
+            for session in self._sessions:
+                if not session.ws.closed:
+                    await session.ws.close(code=1001)
+
+        self._call(drop(), timeout=5)
+
+    def wait_for_request(self, method: str, path_regex: str, timeout: float = 10.0) -> Request:
+        """The first request that matches (path below /api/v10, fullmatch), once it arrived; answered or not."""
+        pattern = re.compile(path_regex)
+
+        def matching() -> list[Request]:
+            return [r for r in self._requests if r.method == method.upper() and pattern.fullmatch(r.path)]
+
+        if not self._call(self._wait_until(lambda: bool(matching()), timeout), timeout):
+            raise StandInError(f"no {method.upper()} {path_regex} within {timeout} s")
+        return matching()[0]
+
+    def wait_identified(self, after_connections: int = 0, timeout: float = 10.0) -> dict[str, Any]:
+        """The IDENTIFY of the first gateway connection beyond the first `after_connections`, once it came."""
+
+        def identified() -> bool:
+            return any(s.identify is not None for s in self._sessions[after_connections:])
+
+        if not self._call(self._wait_until(identified, timeout), timeout):
+            raise StandInError(f"no IDENTIFY within {timeout} s")
+        return next(s.identify for s in self._sessions[after_connections:] if s.identify is not None)
 
     def reject_token(self, token: str) -> None:
         """Answer 401 to this token, as Discord does to a reset or mistyped one."""
@@ -1502,22 +1557,29 @@ class StandIn:
             self._violation(
                 f"gateway connection with query {dict(request.query)} (expected v=10, encoding=json)"
             )
-        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        silent = self._gateway_stall
+        if silent != "hello":
+            await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         try:
             async for frame in ws:
                 if frame.type != WSMsgType.TEXT:
                     continue
-                await self._gateway_message(session, json.loads(frame.data))
+                await self._gateway_message(session, json.loads(frame.data), ready=silent is None)
         finally:
             session.closed = True
             session.close_code = ws.close_code
             self._notify()
         return ws
 
-    async def _gateway_message(self, session: GatewaySession, message: dict[str, Any]) -> None:
+    async def _gateway_message(
+        self, session: GatewaySession, message: dict[str, Any], *, ready: bool = True
+    ) -> None:
         op = message.get("op")
         if op == 1:
             await session.ws.send_str(json.dumps({"op": 11}))
+        elif op == 2 and not ready:
+            session.identify = message.get("d") or {}
+            self._notify()
         elif op == 2:
             await self._identify(session, message.get("d") or {})
         elif op == 6:
@@ -1661,6 +1723,10 @@ class StandIn:
         body, uploads = await self._read_body(request, path)
         record = Request(request.method, path, dict(request.query), body, uploads)
         self._requests.append(record)
+        if any(m == record.method and p.fullmatch(path) for m, p in self._stalls):
+            self._notify()
+            await self._released.wait()
+            return _error(503, "stand-in closed")
         try:
             response = await self._answer(request, record)
         except Exception as exc:  # a stand-in bug must show up in the test, not as a hung bot
