@@ -93,22 +93,40 @@ async def write_then_answer(interaction: discord.Interaction, write: Awaitable[T
     write still running after SLOW_WRITE_SECONDS is deferred, so the usual answer stays one response.
     Answer with `send_answer` afterwards: it follows up a deferral.
     """
-    bot: Pulse = interaction.client  # type: ignore[assignment]  # discord.py types it as the base Client
-    task = asyncio.ensure_future(write)
-    try:
-        if not bot.db.busy:
-            await asyncio.wait({task}, timeout=SLOW_WRITE_SECONDS)
-        if not task.done():
+    bot: Pulse = interaction.client  # type: ignore[assignment]
+    if bot.db.busy:
+        task = asyncio.ensure_future(write)
+        try:
             await _defer(interaction, ephemeral)
-    except asyncio.CancelledError:
-        # The interaction was cancelled: its write goes with it, as when it was awaited directly.
-        task.cancel()
+        except asyncio.CancelledError:
+            # The interaction was cancelled: its write goes with it, as when it was awaited directly.
+            task.cancel()
+            raise
+        except discord.HTTPException:
+            # Discord did not take the deferral: the write is still what the member asked for, only the answer
+            # is lost.
+            await task
+            raise
+        return await task
+    # The usual write takes milliseconds: a timer, not a second task and asyncio.wait, watches for a slow one.
+    deferral: asyncio.Future[None] | None = None
+
+    def slow() -> None:
+        nonlocal deferral
+        deferral = asyncio.ensure_future(_defer(interaction, ephemeral))
+
+    timer = asyncio.get_running_loop().call_later(SLOW_WRITE_SECONDS, slow)
+    try:
+        result = await write
+    except BaseException:
+        if deferral is not None:
+            deferral.cancel()
         raise
-    except discord.HTTPException:
-        # Discord did not take the deferral: the write is still what the member asked for, only the answer is lost.
-        await task
-        raise
-    return await task
+    finally:
+        timer.cancel()
+    if deferral is not None:
+        await deferral
+    return result
 
 
 async def send_answer(interaction: discord.Interaction, content: str | None = None, **kwargs: Any) -> None:
