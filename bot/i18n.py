@@ -133,6 +133,8 @@ def _separators(lang: Lang) -> dict[int, str]:
 def format_number(value: Number, lang: Lang, decimals: int = 0) -> str:
     """75.000 in Dutch, 75,000 in English; up to `decimals` places, trailing zeros dropped."""
     # Every answer formats a dozen numbers: integer arithmetic with the locale's symbols, not Babel's formatter.
+    if type(value) is int:
+        return f"{value:,}".translate(_separators(lang))
     return _digits(scaled(value, decimals), decimals, keep_zeros=False).translate(_separators(lang))
 
 
