@@ -162,21 +162,27 @@ class SQLiteDatabase(Database):
         return applied
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[SQLiteTransaction]:
+    async def _writing(self) -> AsyncIterator[None]:
+        """Hold the write lock; a write the database refuses (disk full, read-only) becomes WriteFailed."""
         async with self._write_lock:
             try:
-                await self._writer.execute("BEGIN IMMEDIATE")
-                try:
-                    yield SQLiteTransaction(self._writer)
-                    started = time.perf_counter()
-                    await self._writer.commit()
-                    self._commit_time.observe(time.perf_counter() - started)
-                except BaseException:
-                    await self._roll_back()
-                    raise
+                yield
             except sqlite3.Error as exc:
                 if refuses_writes(exc):
                     raise WriteFailed(self.where, exc) from exc
+                raise
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SQLiteTransaction]:
+        async with self._writing():
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield SQLiteTransaction(self._writer)
+                started = time.perf_counter()
+                await self._writer.commit()
+                self._commit_time.observe(time.perf_counter() - started)
+            except BaseException:
+                await self._roll_back()
                 raise
 
     async def insert_linked(self, steps: Sequence[InsertStep]) -> list[list[int]]:
@@ -203,15 +209,10 @@ class SQLiteDatabase(Database):
                 raise
             return returned
 
-        async with self._write_lock:
-            try:
-                # aiosqlite's own way to run a function on its thread with its connection (what each of its
-                # methods does); tests/storage covers it on every version the lock file allows.
-                return await self._writer._execute(run, self._writer._conn)
-            except sqlite3.Error as exc:
-                if refuses_writes(exc):
-                    raise WriteFailed(self.where, exc) from exc
-                raise
+        async with self._writing():
+            # aiosqlite's own way to run a function on its thread with its connection (what each of its
+            # methods does); tests/storage covers it on every version the lock file allows.
+            return await self._writer._execute(run, self._writer._conn)
 
     async def _roll_back(self) -> None:
         # A failed COMMIT (disk full) may already have ended the transaction; one still open must not stay open,
