@@ -195,41 +195,31 @@ _COUNTS = (
 _AT = "2026-11-23T01:32:40.000000Z"
 
 
-async def test_linked_inserts_hand_each_step_the_ids_before_it(url: str) -> None:
-    db = await open_database(url)
-    await db.migrate()
-    try:
-        batches, counts = await db.insert_linked(
+async def test_linked_inserts_hand_each_step_the_ids_before_it(db: Database) -> None:
+    batches, counts = await db.insert_linked(
+        [
+            (_BATCHES, lambda _: (1, 2, _AT, 1, 2, _AT)),
+            (_COUNTS, lambda ids: (ids[0], _AT, _AT, 100, ids[1], _AT, _AT, 200)),
+        ]
+    )
+    assert batches[1] == batches[0] + 1 and counts[1] == counts[0] + 1
+    rows = await db.fetch_all("SELECT id, batch_id, followers FROM follower_snapshots ORDER BY id")
+    assert [tuple(row) for row in rows] == [(counts[0], batches[0], 100), (counts[1], batches[1], 200)]
+
+
+async def test_linked_inserts_keep_nothing_when_a_step_fails(db: Database) -> None:
+    with pytest.raises(Exception, match=r"(?i)foreign key|violates"):
+        await db.insert_linked(
             [
                 (_BATCHES, lambda _: (1, 2, _AT, 1, 2, _AT)),
-                (_COUNTS, lambda ids: (ids[0], _AT, _AT, 100, ids[1], _AT, _AT, 200)),
+                # A batch that does not exist: the whole write is refused, the batches with it.
+                (_COUNTS, lambda ids: (ids[1] + 99, _AT, _AT, 100, ids[1], _AT, _AT, 200)),
             ]
         )
-        assert batches[1] == batches[0] + 1 and counts[1] == counts[0] + 1
-        rows = await db.fetch_all("SELECT id, batch_id, followers FROM follower_snapshots ORDER BY id")
-        assert [tuple(row) for row in rows] == [(counts[0], batches[0], 100), (counts[1], batches[1], 200)]
-    finally:
-        await db.close()
-
-
-async def test_linked_inserts_keep_nothing_when_a_step_fails(url: str) -> None:
-    db = await open_database(url)
-    await db.migrate()
-    try:
-        with pytest.raises(Exception, match=r"(?i)foreign key|violates"):
-            await db.insert_linked(
-                [
-                    (_BATCHES, lambda _: (1, 2, _AT, 1, 2, _AT)),
-                    # A batch that does not exist: the whole write is refused, the batches with it.
-                    (_COUNTS, lambda ids: (ids[1] + 99, _AT, _AT, 100, ids[1], _AT, _AT, 200)),
-                ]
-            )
-        assert await db.fetch_all("SELECT id FROM history_batches") == []
-        # The writer is usable again afterwards.
-        async with db.write() as conn:
-            await conn.execute("DELETE FROM history_batches")
-    finally:
-        await db.close()
+    assert await db.fetch_all("SELECT id FROM history_batches") == []
+    # The writer is usable again afterwards.
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM history_batches")
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------------
